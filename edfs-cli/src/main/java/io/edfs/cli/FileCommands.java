@@ -1,0 +1,258 @@
+package io.edfs.cli;
+
+import io.edfs.client.EdfsException;
+import io.edfs.client.EdfsException.Reason;
+import io.edfs.client.Entry;
+import io.edfs.client.Progress;
+import io.edfs.client.RemotePath;
+import io.edfs.client.Session;
+import io.edfs.protocol.Json;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** mkdir, ls, stat, put, get, cat, write, mv, rm. */
+final class FileCommands {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+
+  private FileCommands() {}
+
+  @Command(name = "mkdir", description = "Create a folder.")
+  static final class Mkdir extends ClientCommand {
+    @Option(names = "-p", description = "Create missing parents; an existing folder is fine.")
+    boolean parents;
+
+    @Parameters(paramLabel = "PATH")
+    String path;
+
+    @Override
+    int run(Cli cli, Session s) {
+      cli.subject = path;
+      s.mkdir(path, parents);
+      return 0;
+    }
+  }
+
+  @Command(name = "ls", description = "List a folder (default: your home folder).")
+  static final class Ls extends ClientCommand {
+    @Option(names = "-l", description = "Long listing: kind, access, size, modified time, name.")
+    boolean longFormat;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Parameters(paramLabel = "PATH", defaultValue = "/", arity = "0..1")
+    String path;
+
+    @Override
+    int run(Cli cli, Session s) throws Exception {
+      cli.subject = path;
+      List<Entry> entries = s.list(path);
+      if (json) {
+        cli.out.println(Json.mapper().writeValueAsString(entries));
+      } else {
+        for (Entry e : entries) {
+          cli.out.println(longFormat ? longLine(e) : e.name() + (e.isFolder() ? "/" : ""));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "stat", description = "Show what is known about a file or folder.")
+  static final class Stat extends ClientCommand {
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Parameters(paramLabel = "PATH")
+    String path;
+
+    @Override
+    int run(Cli cli, Session s) throws Exception {
+      cli.subject = path;
+      Entry e = s.stat(path);
+      if (json) {
+        cli.out.println(Json.mapper().writeValueAsString(e));
+        return 0;
+      }
+      cli.out.println("  name: " + (e.name().isEmpty() ? "/" : e.name()));
+      cli.out.println("  kind: " + (e.isFolder() ? "folder" : "file"));
+      if (!e.isFolder()) {
+        cli.out.println("  size: " + e.size() + " bytes (" + human(e.size()) + ")");
+        cli.out.println("  version: " + e.version());
+      }
+      cli.out.println("  created: " + e.createdAt());
+      cli.out.println("  modified: " + e.modifiedAt());
+      cli.out.println("  access: " + e.access().name().toLowerCase(Locale.ROOT));
+      cli.out.println("  shared: " + (e.shared() ? "yes" : "no"));
+      cli.out.println("  id: " + e.id());
+      return 0;
+    }
+  }
+
+  @Command(name = "put", description = "Upload a local file (into PATH if PATH is a folder).")
+  static final class Put extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "LOCAL")
+    Path local;
+
+    @Parameters(index = "1", paramLabel = "PATH")
+    String path;
+
+    @Override
+    int run(Cli cli, Session s) throws Exception {
+      if (!Files.isRegularFile(local)) {
+        throw new EdfsException(Reason.NOT_FOUND, local + ": no such local file");
+      }
+      String target = path;
+      if (path.endsWith("/") || isFolder(s, path)) {
+        target = RemotePath.parse(path).child(local.getFileName().toString()).toString();
+      }
+      cli.subject = target;
+      Progress p = ProgressBar.forTerminal(cli.err, local.getFileName().toString());
+      p.total(Files.size(local));
+      try (InputStream in = Files.newInputStream(local)) {
+        s.write(target, in, p);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "get", description = "Download a file to a local path (into LOCAL if it is a folder).")
+  static final class Get extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "PATH")
+    String path;
+
+    @Parameters(index = "1", paramLabel = "LOCAL")
+    Path local;
+
+    @Override
+    int run(Cli cli, Session s) throws Exception {
+      cli.subject = path;
+      Path target = Files.isDirectory(local) ? local.resolve(RemotePath.parse(path).name()) : local;
+      Path dir = target.toAbsolutePath().getParent();
+      Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+      try {
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          s.read(path, out, ProgressBar.forTerminal(cli.err, target.getFileName().toString()));
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "cat", description = "Print a file's content to standard output.")
+  static final class Cat extends ClientCommand {
+    @Parameters(paramLabel = "PATH")
+    String path;
+
+    @Override
+    int run(Cli cli, Session s) {
+      cli.subject = path;
+      s.read(path, cli.out, Progress.NONE);
+      cli.out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "write", description = "Make standard input the new content of a file (created if absent).")
+  static final class Write extends ClientCommand {
+    @Parameters(paramLabel = "PATH")
+    String path;
+
+    @Override
+    int run(Cli cli, Session s) {
+      cli.subject = path;
+      s.write(path, new BufferedInputStream(System.in), Progress.NONE);
+      return 0;
+    }
+  }
+
+  @Command(name = "mv", description = "Rename or move; into DST if DST is a folder.")
+  static final class Mv extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "SRC")
+    String src;
+
+    @Parameters(index = "1", paramLabel = "DST")
+    String dst;
+
+    @Override
+    int run(Cli cli, Session s) {
+      cli.subject = src;
+      s.move(src, dst);
+      return 0;
+    }
+  }
+
+  @Command(name = "rm", description = "Delete a file or empty folder; -r for a folder and all in it.")
+  static final class Rm extends ClientCommand {
+    @Option(names = {"-r", "-R", "--recursive"}, description = "Delete folders and everything in them.")
+    boolean recursive;
+
+    @Parameters(paramLabel = "PATH")
+    String path;
+
+    @Override
+    int run(Cli cli, Session s) {
+      cli.subject = path;
+      if (RemotePath.parse(path).isRoot()) {
+        throw new EdfsException(Reason.FORBIDDEN, "refusing to delete the home folder");
+      }
+      s.delete(path, recursive);
+      return 0;
+    }
+  }
+
+  private static boolean isFolder(Session s, String path) {
+    try {
+      return s.stat(path).isFolder();
+    } catch (EdfsException e) {
+      if (e.reason() == Reason.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  static String longLine(Entry e) {
+    String kind = e.isFolder() ? "d" : "-";
+    String access =
+        switch (e.access()) {
+          case OWNER -> "rw";
+          case WRITE -> "rw";
+          case READ -> "r-";
+        };
+    String size = e.isFolder() ? "-" : human(e.size());
+    return String.format(
+        "%s%s %-6s %9s  %s  %s%s",
+        kind, access, e.shared() ? "shared" : "", size, TIME.format(e.modifiedAt()), e.name(), e.isFolder() ? "/" : "");
+  }
+
+  /** Bytes for people: 512 B, 1.5 KiB, 3.2 GiB. */
+  static String human(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = bytes;
+    int i = -1;
+    while (v >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+  }
+}

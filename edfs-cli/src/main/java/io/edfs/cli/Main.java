@@ -1,0 +1,104 @@
+package io.edfs.cli;
+
+import io.edfs.client.EdfsException;
+import io.edfs.client.EdfsException.Reason;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code edfs} command: parses arguments, runs a subcommand, maps failures to one line. */
+@Command(
+    name = "edfs",
+    mixinStandardHelpOptions = true,
+    version = "edfs 0.1.0",
+    description = "End-to-end encrypted file server and client.",
+    subcommands = {
+      ServerCommand.class,
+      AccountCommands.Signup.class,
+      AccountCommands.Login.class,
+      AccountCommands.Logout.class,
+      AccountCommands.Whoami.class,
+      FileCommands.Mkdir.class,
+      FileCommands.Ls.class,
+      FileCommands.Stat.class,
+      FileCommands.Put.class,
+      FileCommands.Get.class,
+      FileCommands.Cat.class,
+      FileCommands.Write.class,
+      FileCommands.Mv.class,
+      FileCommands.Rm.class,
+      ShareCommands.ShareCmd.class,
+      ShareCommands.Unshare.class,
+      ShareCommands.Shares.class,
+      ShareCommands.Shared.class,
+      BenchCommand.class,
+    })
+public final class Main {
+  final Cli cli;
+
+  Main(Cli cli) {
+    this.cli = cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv(), System.out, System.err));
+  }
+
+  /** Runs one command line; returns the exit code. */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Cli cli = new Cli(env, out, err);
+    CommandLine cmd = new CommandLine(new Main(cli));
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          err.println("edfs: " + message(e, cli.subject));
+          return exitCode(e);
+        });
+    int code = cmd.execute(args);
+    out.flush();
+    return code;
+  }
+
+  static String message(Exception e, String subject) {
+    if (e instanceof EdfsException x) {
+      String about = subject.isEmpty() ? "" : subject + ": ";
+      return switch (x.reason()) {
+        case FORBIDDEN -> about + "not allowed";
+        case NAME_EXISTS -> about + "name exists";
+        case NOT_FOUND -> x.getMessage().contains(": not found") ? x.getMessage() : about + "not found";
+        case VERSION_CONFLICT ->
+            about + "version conflict: someone else saved a newer version first; nothing was overwritten";
+        case INVALID_CREDENTIALS -> "wrong username or password";
+        case USER_EXISTS -> "username '" + subject + "' is taken";
+        case NOT_EMPTY -> about + "folder is not empty (use -r)";
+        default -> x.getMessage();
+      };
+    }
+    if (e instanceof UncheckedIOException io) {
+      return io.getMessage() + ": " + io.getCause().getMessage();
+    }
+    if (e instanceof java.io.IOException io) {
+      return io.getMessage();
+    }
+    return e.toString();
+  }
+
+  static int exitCode(Exception e) {
+    if (!(e instanceof EdfsException x)) {
+      return 1;
+    }
+    Reason r = x.reason();
+    return switch (r) {
+      case NOT_FOUND, UNKNOWN_USER -> 3;
+      case FORBIDDEN, INVALID_CREDENTIALS, UNAUTHENTICATED, RATE_LIMITED -> 4;
+      case NAME_EXISTS, USER_EXISTS, VERSION_CONFLICT, NOT_EMPTY -> 5;
+      case UNREACHABLE, CERTIFICATE_CHANGED -> 6;
+      case INVALID_NAME, NOT_A_FOLDER, NOT_A_FILE, INVALID_MOVE, BAD_REQUEST, TOO_LARGE, QUOTA_EXCEEDED -> 7;
+      case TAMPERED -> 8;
+      default -> 1;
+    };
+  }
+}

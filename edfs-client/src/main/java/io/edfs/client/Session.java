@@ -1,0 +1,589 @@
+package io.edfs.client;
+
+import io.edfs.client.EdfsException.Reason;
+import io.edfs.client.internal.BlockDownloadStream;
+import io.edfs.client.internal.BlockUploadStream;
+import io.edfs.client.internal.Transport;
+import io.edfs.crypto.v1.AccountKeys;
+import io.edfs.crypto.v1.ContentFormat;
+import io.edfs.crypto.v1.CryptoException;
+import io.edfs.crypto.v1.InvalidNameException;
+import io.edfs.crypto.v1.NodeSecret;
+import io.edfs.crypto.v1.Sharing;
+import io.edfs.crypto.v1.TamperedException;
+import io.edfs.protocol.BlockRef;
+import io.edfs.protocol.CommitRequest;
+import io.edfs.protocol.CreateNodeRequest;
+import io.edfs.protocol.GrantInfo;
+import io.edfs.protocol.GrantList;
+import io.edfs.protocol.GrantRequest;
+import io.edfs.protocol.Mode;
+import io.edfs.protocol.MoveRequest;
+import io.edfs.protocol.NodeInfo;
+import io.edfs.protocol.NodeKind;
+import io.edfs.protocol.NodeList;
+import io.edfs.protocol.Reseal;
+import io.edfs.protocol.UserInfo;
+import io.edfs.protocol.VersionInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A logged-in user's view of edfs: every operation by path ({@link RemotePath}). Names and
+ * contents are encrypted before they leave this object and decrypted after they arrive.
+ * Thread-safe: concurrent operations are fine (each resolves its own path).
+ */
+public final class Session implements AutoCloseable {
+  /** Size of a storage block of ciphertext. */
+  public static final int BLOCK_SIZE = 4 * 1024 * 1024;
+
+  private final Transport transport;
+  private final SessionData data;
+  private final AccountKeys keys;
+  private final NodeSecret homeSecret;
+  private final int parallelism;
+
+  Session(Transport transport, SessionData data, AccountKeys keys, int parallelism) {
+    this.transport = transport.withToken(data.token());
+    this.data = data;
+    this.keys = keys;
+    this.parallelism = parallelism;
+    try {
+      this.homeSecret = keys.unwrapHome(data.homeWrappedKey(), data.homeId(), data.userId());
+    } catch (CryptoException e) {
+      throw new EdfsException(Reason.TAMPERED, "the home folder's key failed its integrity check", e);
+    }
+  }
+
+  /** What to keep to resume this session later without the password. */
+  public SessionData data() {
+    return data;
+  }
+
+  public String username() {
+    return data.username();
+  }
+
+  public UUID userId() {
+    return data.userId();
+  }
+
+  /** Ends the session on the server (the token stops working). */
+  public void logout() {
+    transport.call("POST", "/v1/logout", null);
+  }
+
+  // ---- reading the tree ----
+
+  /** What is at {@code path}. */
+  public Entry stat(String path) {
+    Node n = resolve(RemotePath.parse(path));
+    return entry(n.info, n.name);
+  }
+
+  /**
+   * The entries of the folder at {@code path}, sorted by name; a file lists as itself. {@code
+   * @alice} lists what alice shared with me.
+   */
+  public List<Entry> list(String path) {
+    RemotePath p = RemotePath.parse(path);
+    if (p.owner().isPresent() && p.isRoot()) {
+      List<Entry> out = new ArrayList<>();
+      for (GrantInfo g : received()) {
+        if (g.ownerName().equals(p.owner().get())) {
+          try (Sharing.Opened opened = open(g)) {
+            out.add(entry(node(g.nodeId()), opened.name()));
+          }
+        }
+      }
+      out.sort(Comparator.comparing(Entry::name));
+      return out;
+    }
+    Node dir = resolve(p);
+    if (dir.info.kind() == NodeKind.F) {
+      return List.of(entry(dir.info, dir.name));
+    }
+    NodeList children = transport.get("/v1/nodes/" + dir.id() + "/children", NodeList.class);
+    List<Entry> out = new ArrayList<>(children.entries().size());
+    for (NodeInfo child : children.entries()) {
+      out.add(entry(child, decryptName(dir, child)));
+    }
+    out.sort(Comparator.comparing(Entry::name));
+    return out;
+  }
+
+  /** Writes the content of the file at {@code path} to {@code out} (which stays open). */
+  public Entry read(String path, OutputStream out, Progress progress) {
+    Node file = resolve(RemotePath.parse(path));
+    requireFile(file, path);
+    VersionInfo v = file.info.version();
+    if (v == null) {
+      progress.total(0);
+      progress.done();
+      return entry(file.info, file.name);
+    }
+    progress.total(ContentFormat.plaintextSize(v.size(), v.segmentSize()));
+    String prefix = "/v1/nodes/" + file.id() + "/versions/" + v.id() + "/blocks/";
+    try (var cipher = new BlockDownloadStream(transport, v.blocks(), i -> prefix + i, parallelism);
+        InputStream plain = file.secret.decryptingStream(cipher, file.id(), v.id(), v.segmentSize())) {
+      byte[] buf = new byte[256 * 1024];
+      for (int n; (n = plain.read(buf)) != -1; ) {
+        out.write(buf, 0, n);
+        progress.advance(n);
+      }
+    } catch (EdfsException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new EdfsException(
+          Reason.TAMPERED, path + ": content failed its integrity check (" + e.getMessage() + ")", e);
+    }
+    progress.done();
+    return entry(file.info, file.name);
+  }
+
+  // ---- changing the tree ----
+
+  /** Creates a folder; with {@code parents}, also missing parents, and an existing folder is fine. */
+  public Entry mkdir(String path, boolean parents) {
+    RemotePath p = RemotePath.parse(path);
+    if (p.isRoot()) {
+      if (parents) {
+        return stat(path);
+      }
+      throw new EdfsException(Reason.NAME_EXISTS, path + ": name exists");
+    }
+    Node parent = parents ? mkdirs(p.parent()) : resolve(p.parent());
+    try {
+      return entry(create(parent, p.name(), NodeKind.D, Optional.empty()).info, p.name());
+    } catch (EdfsException e) {
+      if (parents && e.reason() == Reason.NAME_EXISTS) {
+        Node existing = child(parent, p.name(), p);
+        if (existing.info.kind() == NodeKind.D) {
+          return entry(existing.info, p.name());
+        }
+      }
+      throw e;
+    }
+  }
+
+  private Node mkdirs(RemotePath p) {
+    Node cur = root(p);
+    RemotePath at = new RemotePath(p.owner(), List.of());
+    for (String name : p.components()) {
+      at = at.child(name);
+      if (p.owner().isPresent() && at.components().size() == 1) {
+        continue; // the shared node itself, resolved by root()
+      }
+      Optional<Node> next = find(cur, name, at);
+      if (next.isEmpty()) {
+        try {
+          next = Optional.of(create(cur, name, NodeKind.D, Optional.empty()));
+        } catch (EdfsException e) {
+          if (e.reason() != Reason.NAME_EXISTS) {
+            throw e;
+          }
+          next = Optional.of(child(cur, name, at)); // created by someone else meanwhile
+        }
+      }
+      cur = next.get();
+      requireFolder(cur, at.toString());
+    }
+    return cur;
+  }
+
+  /**
+   * Makes {@code content} the new content of the file at {@code path}, creating the file if
+   * absent. Fails with {@link VersionConflictException} if someone else committed a version
+   * since this call looked, never overwriting it silently.
+   */
+  public Entry write(String path, InputStream content, Progress progress) {
+    return write(path, content, progress, Optional.empty());
+  }
+
+  /**
+   * Writes only if the file is still at the version {@code seen} (from {@link #stat} or an
+   * earlier write): the way to read, change and write back without losing anyone's edit.
+   * Throws {@link VersionConflictException} otherwise.
+   */
+  public Entry write(String path, InputStream content, Progress progress, Entry seen) {
+    return write(path, content, progress, Optional.of(seen));
+  }
+
+  private Entry write(String path, InputStream content, Progress progress, Optional<Entry> seen) {
+    RemotePath p = RemotePath.parse(path);
+    if (p.isRoot()) {
+      throw new EdfsException(Reason.NOT_A_FILE, path + ": is a folder");
+    }
+    Node parent = resolve(p.parent());
+    requireFolder(parent, p.parent().toString());
+    Optional<Node> existing = find(parent, p.name(), p);
+    if (existing.isPresent()) {
+      Node file = existing.get();
+      requireFile(file, path);
+      UUID base = file.info.version() == null ? null : file.info.version().id();
+      if (seen.isPresent()) {
+        if (!seen.get().id().equals(file.id())) {
+          throw new VersionConflictException(path + ": replaced by another file", Optional.ofNullable(base));
+        }
+        base = seen.get().versionId().orElse(null);
+      }
+      CommitRequest commit = upload(file.secret, file.id(), base, content, progress);
+      NodeInfo after = transport.json("POST", "/v1/nodes/" + file.id() + "/versions", commit, NodeInfo.class);
+      return entry(after, p.name());
+    }
+    if (seen.isPresent()) {
+      throw new VersionConflictException(path + ": deleted by someone else", Optional.empty());
+    }
+    UUID id = UUID.randomUUID();
+    try (NodeSecret secret = NodeSecret.random()) {
+      CommitRequest commit = upload(secret, id, null, content, progress);
+      return entry(create(parent, p.name(), NodeKind.F, Optional.of(commit), id, secret).info, p.name());
+    }
+  }
+
+  private CommitRequest upload(
+      NodeSecret secret, UUID fileId, UUID base, InputStream content, Progress progress) {
+    UUID versionId = UUID.randomUUID();
+    int segment = ContentFormat.DEFAULT_SEGMENT_SIZE;
+    var blocks = new BlockUploadStream(transport, BLOCK_SIZE, parallelism);
+    try {
+      try (OutputStream enc = secret.encryptingStream(blocks, fileId, versionId, segment)) {
+        byte[] buf = new byte[256 * 1024];
+        for (int n; (n = content.read(buf)) != -1; ) {
+          enc.write(buf, 0, n);
+          progress.advance(n);
+        }
+      }
+      progress.done();
+      List<BlockRef> refs = blocks.blocks();
+      return new CommitRequest(versionId, base, blocks.size(), segment, refs);
+    } catch (IOException e) {
+      blocks.abort();
+      throw new EdfsException(Reason.IO, "upload failed: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      blocks.abort();
+      throw e;
+    }
+  }
+
+  /**
+   * Renames and/or moves {@code src} to {@code dst}. If {@code dst} is an existing folder, the
+   * node moves into it keeping its name.
+   */
+  public Entry move(String src, String dst) {
+    RemotePath from = RemotePath.parse(src);
+    Node node = resolve(from);
+    if (from.components().size() <= (from.owner().isPresent() ? 1 : 0)) {
+      throw new EdfsException(Reason.FORBIDDEN, src + ": not allowed to move this node");
+    }
+    RemotePath to = RemotePath.parse(dst);
+    Node newParent;
+    String newName;
+    Optional<Node> target = to.isRoot() ? Optional.of(resolve(to)) : findPath(to);
+    if (target.isPresent() && target.get().info.kind() == NodeKind.D) {
+      newParent = target.get();
+      newName = node.name;
+    } else if (target.isPresent()) {
+      throw new EdfsException(Reason.NAME_EXISTS, dst + ": name exists");
+    } else {
+      newParent = resolve(to.parent());
+      requireFolder(newParent, to.parent().toString());
+      newName = to.name();
+    }
+    byte[] encName = encryptName(newParent, newName);
+    byte[] wrapped = newParent.secret.wrapChild(node.secret, node.id(), newParent.id());
+    List<Reseal> reseals = new ArrayList<>();
+    if (node.info.shared()) {
+      for (GrantInfo g : grantsOf(node)) {
+        byte[] pub = user(g.granteeName()).publicKeys();
+        reseals.add(
+            new Reseal(
+                g.granteeId(),
+                Sharing.seal(pub, node.secret, newName, node.id(), g.granteeId(), g.mode().name())));
+      }
+    }
+    NodeInfo after =
+        transport.json(
+            "PATCH", "/v1/nodes/" + node.id(), new MoveRequest(newParent.id(), encName, wrapped, reseals), NodeInfo.class);
+    return entry(after, newName);
+  }
+
+  /** Deletes a file, an empty folder, or (with {@code recursive}) a folder and all below it. */
+  public void delete(String path, boolean recursive) {
+    Node node = resolve(RemotePath.parse(path));
+    transport.call("DELETE", "/v1/nodes/" + node.id() + (recursive ? "?recursive=true" : ""), null);
+  }
+
+  // ---- sharing ----
+
+  /** Gives {@code user} READ or WRITE access to the node at {@code path} (mine). */
+  public void share(String path, String user, Mode mode) {
+    RemotePath p = RemotePath.parse(path);
+    if (p.isRoot()) {
+      throw new EdfsException(Reason.FORBIDDEN, "the home folder itself cannot be shared; share what is in it");
+    }
+    Node node = resolve(p);
+    UserInfo grantee = user(user);
+    byte[] sealed = Sharing.seal(grantee.publicKeys(), node.secret, node.name, node.id(), grantee.userId(), mode.name());
+    transport.json(
+        "PUT", "/v1/nodes/" + node.id() + "/grants/" + grantee.userId(), new GrantRequest(mode, sealed), GrantInfo.class);
+  }
+
+  /** Revokes {@code user}'s grant on the node at {@code path}. */
+  public void unshare(String path, String user) {
+    Node node = resolve(RemotePath.parse(path));
+    UserInfo grantee = user(user);
+    transport.call("DELETE", "/v1/nodes/" + node.id() + "/grants/" + grantee.userId(), null);
+  }
+
+  /** The grants I gave: on the node at {@code path}, or (empty) on all my nodes. */
+  public List<Share> sharesGiven(Optional<String> path) {
+    List<Share> out = new ArrayList<>();
+    if (path.isPresent()) {
+      RemotePath p = RemotePath.parse(path.get());
+      Node node = resolve(p);
+      for (GrantInfo g : grantsOf(node)) {
+        out.add(share(p.toString(), g));
+      }
+    } else {
+      GrantList all = transport.get("/v1/grants/given", GrantList.class);
+      for (GrantInfo g : all.grants()) {
+        out.add(share(pathOf(g.nodeId()), g));
+      }
+    }
+    out.sort(Comparator.comparing(Share::path).thenComparing(Share::grantee));
+    return out;
+  }
+
+  /** What others shared with me, as {@code @owner/name} paths. */
+  public List<Share> sharedWithMe() {
+    List<Share> out = new ArrayList<>();
+    for (GrantInfo g : received()) {
+      try (Sharing.Opened opened = open(g)) {
+        out.add(new Share("@" + g.ownerName() + "/" + opened.name(), g.kind(), g.ownerName(), g.granteeName(), g.mode(), g.createdAt()));
+      }
+    }
+    out.sort(Comparator.comparing(Share::path));
+    return out;
+  }
+
+  // ---- resolution ----
+
+  /** A node with its secret and plaintext name ("" for the home folder). */
+  private record Node(NodeInfo info, NodeSecret secret, String name) {
+    UUID id() {
+      return info.id();
+    }
+  }
+
+  private Node resolve(RemotePath p) {
+    Node cur = root(p);
+    RemotePath at = new RemotePath(p.owner(), List.of());
+    List<String> names = p.components();
+    for (int i = p.owner().isPresent() ? 1 : 0; i < names.size(); i++) {
+      at = new RemotePath(p.owner(), names.subList(0, i + 1));
+      requireFolder(cur, new RemotePath(p.owner(), names.subList(0, i)).toString());
+      cur = child(cur, names.get(i), at);
+    }
+    return cur;
+  }
+
+  private Optional<Node> findPath(RemotePath p) {
+    try {
+      return Optional.of(resolve(p));
+    } catch (EdfsException e) {
+      if (e.reason() == Reason.NOT_FOUND && !p.isRoot()) {
+        // only "the last name is missing" means absent; a missing parent is an error
+        resolve(p.parent());
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** The home folder, or the node an owner shared with me named by the first component. */
+  private Node root(RemotePath p) {
+    if (p.owner().isEmpty()) {
+      return new Node(node(data.homeId()), homeSecret, "");
+    }
+    if (p.isRoot()) {
+      throw new EdfsException(Reason.NOT_A_FILE, p + ": names a user, not a shared file or folder");
+    }
+    String owner = p.owner().get();
+    String name = p.components().get(0);
+    for (GrantInfo g : received()) {
+      if (g.ownerName().equals(owner)) {
+        Sharing.Opened opened = open(g);
+        if (opened.name().equals(name)) {
+          return new Node(node(g.nodeId()), opened.secret(), name);
+        }
+        opened.close();
+      }
+    }
+    throw new EdfsException(Reason.NOT_FOUND, "@" + owner + "/" + name + ": not found (nothing shared with you under that name)");
+  }
+
+  private Node child(Node parent, String name, RemotePath path) {
+    return find(parent, name, path)
+        .orElseThrow(() -> new EdfsException(Reason.NOT_FOUND, path + ": not found"));
+  }
+
+  private Optional<Node> find(Node parent, String name, RemotePath path) {
+    byte[] enc = encryptName(parent, name);
+    NodeInfo info;
+    try {
+      info =
+          transport.get(
+              "/v1/nodes/" + parent.id() + "/children?name=" + Base64.getUrlEncoder().withoutPadding().encodeToString(enc),
+              NodeInfo.class);
+    } catch (EdfsException e) {
+      if (e.reason() == Reason.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw withPath(e, path);
+    }
+    try {
+      NodeSecret secret = parent.secret.unwrapChild(info.wrappedKey(), info.id(), parent.id());
+      return Optional.of(new Node(info, secret, name));
+    } catch (CryptoException e) {
+      throw new EdfsException(Reason.TAMPERED, path + ": key failed its integrity check", e);
+    }
+  }
+
+  private Node create(Node parent, String name, NodeKind kind, Optional<CommitRequest> version) {
+    UUID id = UUID.randomUUID();
+    try (NodeSecret secret = NodeSecret.random()) {
+      return create(parent, name, kind, version, id, secret);
+    }
+  }
+
+  private Node create(
+      Node parent, String name, NodeKind kind, Optional<CommitRequest> version, UUID id, NodeSecret secret) {
+    byte[] enc = encryptName(parent, name);
+    byte[] wrapped = parent.secret.wrapChild(secret, id, parent.id());
+    NodeInfo info =
+        transport.json(
+            "POST", "/v1/nodes", new CreateNodeRequest(id, parent.id(), kind, enc, wrapped, version.orElse(null)), NodeInfo.class);
+    return new Node(info, NodeSecret.fromBytes(secret.rawBytes()), name);
+  }
+
+  private static byte[] encryptName(Node parent, String name) {
+    try {
+      return parent.secret.encryptChildName(name, parent.id());
+    } catch (InvalidNameException e) {
+      throw new EdfsException(Reason.INVALID_NAME, "invalid name '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static String decryptName(Node dir, NodeInfo child) {
+    try {
+      return dir.secret.decryptChildName(child.encName(), dir.id());
+    } catch (TamperedException e) {
+      throw new EdfsException(Reason.TAMPERED, "a name in this folder failed its integrity check (node " + child.id() + ")", e);
+    }
+  }
+
+  private NodeInfo node(UUID id) {
+    return transport.get("/v1/nodes/" + id, NodeInfo.class);
+  }
+
+  private UserInfo user(String name) {
+    try {
+      return transport.get("/v1/users/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8), UserInfo.class);
+    } catch (EdfsException e) {
+      if (e.reason() == Reason.NOT_FOUND || e.reason() == Reason.UNKNOWN_USER) {
+        throw new EdfsException(Reason.UNKNOWN_USER, "unknown user '" + name + "'", e);
+      }
+      throw e;
+    }
+  }
+
+  private List<GrantInfo> received() {
+    return transport.get("/v1/grants/received", GrantList.class).grants();
+  }
+
+  private List<GrantInfo> grantsOf(Node node) {
+    return transport.get("/v1/nodes/" + node.id() + "/grants", GrantList.class).grants();
+  }
+
+  private Sharing.Opened open(GrantInfo g) {
+    try {
+      return keys.openGrant(g.sealedKey(), g.nodeId(), data.userId(), g.mode().name());
+    } catch (CryptoException e) {
+      throw new EdfsException(Reason.TAMPERED, "a grant from " + g.ownerName() + " failed its integrity check", e);
+    }
+  }
+
+  /** The path of one of my nodes: walk up to the home folder, then decrypt names down. */
+  private String pathOf(UUID id) {
+    Deque<NodeInfo> chain = new ArrayDeque<>();
+    NodeInfo cur = node(id);
+    while (cur.parentId() != null) {
+      chain.push(cur);
+      cur = node(cur.parentId());
+    }
+    Node at = new Node(cur, homeSecret, "");
+    StringBuilder path = new StringBuilder();
+    for (NodeInfo n : chain) {
+      String name = decryptName(at, n);
+      path.append('/').append(name);
+      at = new Node(n, at.secret.unwrapChild(n.wrappedKey(), n.id(), at.id()), name);
+    }
+    return path.length() == 0 ? "/" : path.toString();
+  }
+
+  private Share share(String path, GrantInfo g) {
+    return new Share(path, g.kind(), g.ownerName(), g.granteeName(), g.mode(), g.createdAt());
+  }
+
+  private static Entry entry(NodeInfo n, String name) {
+    VersionInfo v = n.version();
+    long size = v == null ? 0 : ContentFormat.plaintextSize(v.size(), v.segmentSize());
+    return new Entry(
+        n.id(),
+        name,
+        n.kind(),
+        size,
+        n.createdAt(),
+        n.modifiedAt(),
+        v == null ? 0 : v.seq(),
+        Optional.ofNullable(v).map(VersionInfo::id),
+        n.access(),
+        n.shared());
+  }
+
+  private static void requireFolder(Node n, String path) {
+    if (n.info.kind() != NodeKind.D) {
+      throw new EdfsException(Reason.NOT_A_FOLDER, path + ": not a folder");
+    }
+  }
+
+  private static void requireFile(Node n, String path) {
+    if (n.info.kind() != NodeKind.F) {
+      throw new EdfsException(Reason.NOT_A_FILE, path + ": is a folder");
+    }
+  }
+
+  private static EdfsException withPath(EdfsException e, RemotePath path) {
+    return switch (e.reason()) {
+      case FORBIDDEN -> new EdfsException(Reason.FORBIDDEN, path + ": not allowed", e);
+      default -> e;
+    };
+  }
+
+  /** Wipes the keys held in memory. */
+  @Override
+  public void close() {
+    homeSecret.close();
+    keys.close();
+  }
+}

@@ -1,0 +1,229 @@
+package io.edfs.client.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.edfs.client.ClientOptions;
+import io.edfs.client.EdfsException;
+import io.edfs.client.EdfsException.Reason;
+import io.edfs.client.VersionConflictException;
+import io.edfs.protocol.ErrorType;
+import io.edfs.protocol.Json;
+import io.edfs.protocol.Problem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.channels.ClosedChannelException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+
+/**
+ * REST v1 over HTTPS: JSON in and out, binary blocks, problem+json mapped to {@link
+ * EdfsException}. Thread-safe; one instance per server connection pool.
+ */
+public final class Transport implements AutoCloseable {
+  private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(5);
+
+  private final URI base;
+  private final String hostPort;
+  private final HttpClient http;
+  private final PinningTrustManager trust;
+  private final Duration timeout;
+  private final String token;
+
+  private Transport(Transport shared, String token) {
+    this.base = shared.base;
+    this.hostPort = shared.hostPort;
+    this.http = shared.http;
+    this.trust = shared.trust;
+    this.timeout = shared.timeout;
+    this.token = token;
+  }
+
+  public Transport(ClientOptions options) {
+    this.base = options.server();
+    int port = base.getPort() == -1 ? 443 : base.getPort();
+    this.hostPort = base.getHost() + ":" + port;
+    this.timeout = options.timeout();
+    this.trust = new PinningTrustManager(new KnownServers(options.knownServers()), options.notices());
+    try {
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, new TrustManager[] {trust}, new SecureRandom());
+      this.http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(tls)
+              .connectTimeout(options.timeout())
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .build();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS unavailable", e);
+    }
+    this.token = null;
+  }
+
+  public URI server() {
+    return base;
+  }
+
+  /** A view of this transport (sharing its connections) that sends {@code token}. */
+  public Transport withToken(String token) {
+    return new Transport(this, token);
+  }
+
+  public <T> T get(String path, Class<T> type) {
+    return json("GET", path, null, type);
+  }
+
+  /** Sends {@code body} (nullable: none) as JSON and reads the answer as {@code type}. */
+  public <T> T json(String method, String path, Object body, Class<T> type) {
+    HttpResponse<InputStream> response = send(request(method, path, body, timeout));
+    try (InputStream in = response.body()) {
+      return Json.mapper().readValue(in, type);
+    } catch (IOException e) {
+      throw new EdfsException(Reason.SERVER_ERROR, "unreadable answer from " + base + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Sends a request whose answer has no body. */
+  public void call(String method, String path, Object body) {
+    HttpResponse<InputStream> response = send(request(method, path, body, timeout));
+    drain(response);
+  }
+
+  /** Uploads one block (idempotent). */
+  public void putBlock(String hash, byte[] data, int length) {
+    HttpRequest request =
+        authorized(HttpRequest.newBuilder(base.resolve("/v1/blocks/" + hash)))
+            .timeout(BLOCK_TIMEOUT)
+            .header("Content-Type", "application/octet-stream")
+            .PUT(BodyPublishers.ofByteArray(data, 0, length))
+            .build();
+    drain(send(request));
+  }
+
+  /** Opens a block download; the caller closes the stream. */
+  public InputStream getBlock(String path) {
+    HttpRequest request =
+        authorized(HttpRequest.newBuilder(base.resolve(path))).timeout(BLOCK_TIMEOUT).GET().build();
+    return send(request).body();
+  }
+
+  private HttpRequest request(String method, String path, Object body, Duration timeout) {
+    HttpRequest.Builder b = authorized(HttpRequest.newBuilder(base.resolve(path))).timeout(timeout);
+    if (body == null) {
+      b.method(method, BodyPublishers.noBody());
+    } else {
+      try {
+        b.header("Content-Type", "application/json")
+            .method(method, BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body)));
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("cannot encode " + body.getClass().getSimpleName(), e);
+      }
+    }
+    return b.build();
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+    String t = token;
+    b.header("Accept", "application/json, application/problem+json, application/octet-stream");
+    return t == null ? b : b.header("Authorization", "Bearer " + t);
+  }
+
+  private HttpResponse<InputStream> send(HttpRequest request) {
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(request, BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EdfsException(Reason.IO, "interrupted", e);
+    } catch (IOException e) {
+      throw mapIo(e);
+    }
+    if (response.statusCode() >= 400) {
+      throw problem(response);
+    }
+    return response;
+  }
+
+  private RuntimeException mapIo(IOException e) {
+    var refusal = trust.refusal(hostPort);
+    if (refusal != null && (e instanceof SSLException || e.getCause() instanceof SSLException)) {
+      return refusal;
+    }
+    String why =
+        e instanceof HttpConnectTimeoutException
+            ? "connection timed out"
+            : e instanceof ConnectException || e instanceof ClosedChannelException
+                ? "connection refused"
+                : Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+    return new EdfsException(Reason.UNREACHABLE, "server unreachable: " + base + " (" + why + ")", e);
+  }
+
+  private static EdfsException problem(HttpResponse<InputStream> response) {
+    Problem p = null;
+    try (InputStream in = response.body()) {
+      byte[] bytes = in.readNBytes(64 * 1024);
+      if (response.headers().firstValue("Content-Type").orElse("").contains("json")) {
+        p = Json.mapper().readValue(bytes, Problem.class);
+      }
+    } catch (IOException ignored) {
+      // fall through to a generic error below
+    }
+    int status = response.statusCode();
+    if (p == null || p.type() == null) {
+      return new EdfsException(
+          status >= 500 ? Reason.SERVER_ERROR : Reason.BAD_REQUEST, "server answered HTTP " + status);
+    }
+    String detail = p.detail() != null ? p.detail() : p.title() != null ? p.title() : p.type();
+    ErrorType type = ErrorType.fromSlug(p.type()).orElse(status >= 500 ? ErrorType.INTERNAL : ErrorType.BAD_REQUEST);
+    if (type == ErrorType.VERSION_CONFLICT) {
+      return new VersionConflictException(detail, Optional.ofNullable(p.currentVersionId()));
+    }
+    return new EdfsException(reason(type), detail);
+  }
+
+  static Reason reason(ErrorType type) {
+    return switch (type) {
+      case INVALID_CREDENTIALS -> Reason.INVALID_CREDENTIALS;
+      case UNKNOWN_USER -> Reason.UNKNOWN_USER;
+      case USER_EXISTS -> Reason.USER_EXISTS;
+      case UNAUTHENTICATED -> Reason.UNAUTHENTICATED;
+      case NAME_EXISTS -> Reason.NAME_EXISTS;
+      case NOT_FOUND -> Reason.NOT_FOUND;
+      case FORBIDDEN -> Reason.FORBIDDEN;
+      case INVALID_NAME -> Reason.INVALID_NAME;
+      case VERSION_CONFLICT -> Reason.VERSION_CONFLICT;
+      case NOT_EMPTY -> Reason.NOT_EMPTY;
+      case INVALID_MOVE -> Reason.INVALID_MOVE;
+      case QUOTA_EXCEEDED -> Reason.QUOTA_EXCEEDED;
+      case RATE_LIMITED -> Reason.RATE_LIMITED;
+      case TOO_LARGE -> Reason.TOO_LARGE;
+      case BAD_REQUEST, HASH_MISMATCH, MISSING_BLOCKS -> Reason.BAD_REQUEST;
+      case UNAVAILABLE, INTERNAL -> Reason.SERVER_ERROR;
+    };
+  }
+
+  private static void drain(HttpResponse<InputStream> response) {
+    try (InputStream in = response.body()) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (IOException ignored) {
+      // the answer was already judged by its status; a broken tail changes nothing
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

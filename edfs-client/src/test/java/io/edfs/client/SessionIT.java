@@ -1,0 +1,143 @@
+package io.edfs.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.edfs.client.EdfsException.Reason;
+import io.edfs.crypto.v1.Argon2Params;
+import io.edfs.testing.TestServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SDK against a real server: versions, conflicts, tampering, sessions. */
+@DisplayName("A session")
+class SessionIT {
+  static final Argon2Params FAST_KDF = new Argon2Params(8192, 1, 1);
+
+  @TempDir Path tmp;
+  TestServer server;
+  EdfsClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = TestServer.start();
+    client = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")));
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.close();
+  }
+
+  static void write(Session s, String path, byte[] content) {
+    s.write(path, new ByteArrayInputStream(content), Progress.NONE);
+  }
+
+  static byte[] read(Session s, String path) {
+    var out = new ByteArrayOutputStream();
+    s.read(path, out, Progress.NONE);
+    return out.toByteArray();
+  }
+
+  @Test
+  @DisplayName("round-trips files of many sizes, across block and segment boundaries")
+  void roundTrips() {
+    try (Session s = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {
+      Random rnd = new Random(1);
+      for (int size : new int[] {0, 1, 65_535, 65_536 * 3, Session.BLOCK_SIZE - 1, Session.BLOCK_SIZE, Session.BLOCK_SIZE * 2 + 17}) {
+        byte[] data = new byte[size];
+        rnd.nextBytes(data);
+        write(s, "/f" + size, data);
+        assertThat(read(s, "/f" + size)).as("size %d", size).isEqualTo(data);
+        assertThat(s.stat("/f" + size).size()).isEqualTo(size);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("refuses a stale writer with a version conflict and keeps the other's write")
+  void staleWriterGetsConflict() {
+    try (Session a = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {
+      write(a, "/doc.txt", "v1".getBytes(StandardCharsets.UTF_8));
+      Entry seen = a.stat("/doc.txt");
+      write(a, "/doc.txt", "v2 by someone else".getBytes(StandardCharsets.UTF_8));
+      assertThatThrownBy(() -> a.write("/doc.txt", new ByteArrayInputStream("v2 stale".getBytes(StandardCharsets.UTF_8)), Progress.NONE, seen))
+          .isInstanceOf(VersionConflictException.class)
+          .satisfies(e -> assertThat(((VersionConflictException) e).currentVersionId()).isPresent());
+      assertThat(new String(read(a, "/doc.txt"), StandardCharsets.UTF_8)).isEqualTo("v2 by someone else");
+      assertThat(a.stat("/doc.txt").version()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  @DisplayName("detects a block changed on the server's disk")
+  void detectsTamperedBlock() throws Exception {
+    try (Session a = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {
+      write(a, "/secret.bin", new byte[100_000]);
+      try (Stream<Path> files = Files.walk(server.dataDir().resolve("blocks"))) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          try (var raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.seek(raf.length() / 2);
+            int b = raf.read();
+            raf.seek(raf.length() / 2);
+            raf.write(b ^ 1);
+          }
+        }
+      }
+      assertThatThrownBy(() -> read(a, "/secret.bin"))
+          .isInstanceOf(EdfsException.class)
+          .extracting(e -> ((EdfsException) e).reason())
+          .isEqualTo(Reason.TAMPERED);
+    }
+  }
+
+  @Test
+  @DisplayName("resumes from saved session data without the password, until logout")
+  void resumesUntilLogout() {
+    SessionData saved;
+    try (Session a = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {
+      a.mkdir("/kept", false);
+      saved = a.data();
+    }
+    try (Session again = client.resume(saved)) {
+      assertThat(again.list("/").stream().map(Entry::name)).containsExactly("kept");
+      again.logout();
+    }
+    try (Session stale = client.resume(saved)) {
+      assertThatThrownBy(() -> stale.list("/"))
+          .isInstanceOf(EdfsException.class)
+          .extracting(e -> ((EdfsException) e).reason())
+          .isEqualTo(Reason.UNAUTHENTICATED);
+    }
+  }
+
+  @Test
+  @DisplayName("logs in with the password on another client and reads what was written")
+  void loginReadsEverything() {
+    try (Session a = client.signup("alice", "correct horse".toCharArray(), FAST_KDF)) {
+      a.mkdir("/a/b/c", true);
+      write(a, "/a/b/c/file.txt", "deep".getBytes(StandardCharsets.UTF_8));
+    }
+    assertThatThrownBy(() -> client.login("alice", "wrong horse".toCharArray()))
+        .extracting(e -> ((EdfsException) e).reason())
+        .isEqualTo(Reason.INVALID_CREDENTIALS);
+    try (EdfsClient other = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("other_known")));
+        Session a = other.login("alice", "correct horse".toCharArray())) {
+      assertThat(new String(read(a, "/a/b/c/file.txt"), StandardCharsets.UTF_8)).isEqualTo("deep");
+      assertThat(a.list("/a").stream().map(Entry::name).toList()).isEqualTo(List.of("b"));
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.edfs.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an {@link EdfsServer} runs: where it keeps its data, where it listens and its limits.
+ * Validated when built; immutable.
+ *
+ * @param dataDir folder holding the database, blocks, TLS material and server secret
+ * @param bindAddress address or host name to listen on ({@code 127.0.0.1} by default; {@code
+ *     0.0.0.0} listens on every interface)
+ * @param port TCP port, {@code 0} for an ephemeral one
+ * @param sessionTtl how long a login session lasts
+ * @param keepVersions how many versions of each file are kept (at least 1)
+ * @param defaultQuotaBytes quota of new accounts in ciphertext bytes ({@link Long#MAX_VALUE} =
+ *     unlimited)
+ */
+public record ServerConfig(
+    Path dataDir,
+    String bindAddress,
+    int port,
+    Duration sessionTtl,
+    int keepVersions,
+    long defaultQuotaBytes) {
+
+  /** The port a server listens on unless told otherwise. */
+  public static final int DEFAULT_PORT = 8443;
+
+  /** The address a server listens on unless told otherwise: local connections only. */
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+  /** Validates every field. */
+  public ServerConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(sessionTtl, "sessionTtl");
+    if (bindAddress.isBlank()) {
+      throw new IllegalArgumentException("bindAddress must not be blank");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535 (0 = ephemeral), got " + port);
+    }
+    if (sessionTtl.isNegative() || sessionTtl.isZero()) {
+      throw new IllegalArgumentException("sessionTtl must be positive, got " + sessionTtl);
+    }
+    if (keepVersions < 1) {
+      throw new IllegalArgumentException("keepVersions must be at least 1, got " + keepVersions);
+    }
+    if (defaultQuotaBytes < 0) {
+      throw new IllegalArgumentException(
+          "defaultQuotaBytes must be >= 0 (Long.MAX_VALUE = unlimited), got " + defaultQuotaBytes);
+    }
+  }
+
+  /**
+   * The defaults: listen on {@value #DEFAULT_BIND_ADDRESS}:{@value #DEFAULT_PORT}, sessions of 30
+   * days, 10 versions per file, unlimited quota.
+   */
+  public static ServerConfig defaults(Path dataDir) {
+    return new ServerConfig(
+        dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Duration.ofDays(30), 10, Long.MAX_VALUE);
+  }
+
+  /** This configuration with another port ({@code 0} = ephemeral). */
+  public ServerConfig withPort(int port) {
+    return new ServerConfig(
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+  }
+
+  /** This configuration with another bind address. */
+  public ServerConfig withBind(String bindAddress) {
+    return new ServerConfig(
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+  }
+
+  /** This configuration with another session lifetime. */
+  public ServerConfig withSessionTtl(Duration sessionTtl) {
+    return new ServerConfig(
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+  }
+
+  /** This configuration keeping another number of versions per file. */
+  public ServerConfig withKeepVersions(int keepVersions) {
+    return new ServerConfig(
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+  }
+
+  /** This configuration with another quota for new accounts. */
+  public ServerConfig withDefaultQuotaBytes(long defaultQuotaBytes) {
+    return new ServerConfig(
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+  }
+}

@@ -1,0 +1,124 @@
+package io.edfs.server.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * Blocks as files {@code blocks/ab/cd/<hash>} on local disk. A block is streamed to {@code tmp/}
+ * while being hashed, fsynced, renamed into place atomically and its folder fsynced: a crash leaves
+ * either the complete block or none (plus, at worst, a temp file removed at the next start). Never
+ * holds a whole block in memory.
+ */
+final class DiskBlockStore implements BlockStore {
+  static final int BUFFER_SIZE = 64 << 10;
+  private final Path blocks;
+  private final Path tmp;
+
+  DiskBlockStore(Path blocks, Path tmp) throws IOException {
+    this.blocks = blocks;
+    this.tmp = tmp;
+    Files.createDirectories(blocks);
+    Files.createDirectories(tmp);
+    // uploads that were in progress when the server stopped can never complete
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp, "*.part")) {
+      for (Path p : leftovers) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Override
+  public void put(String hash, long length, InputStream in) throws IOException {
+    Path part = tmp.resolve(UUID.randomUUID() + ".part");
+    boolean stored = false;
+    try {
+      try (FileChannel out =
+          FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        MessageDigest sha256 = sha256();
+        byte[] buf = new byte[BUFFER_SIZE];
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        long total = 0;
+        while (total < length) {
+          int n = in.read(buf, 0, (int) Math.min(buf.length, length - total));
+          if (n < 0) {
+            throw new EOFException(
+                "block upload ended after " + total + " of " + length + " bytes");
+          }
+          sha256.update(buf, 0, n);
+          bb.clear().limit(n);
+          while (bb.hasRemaining()) {
+            out.write(bb);
+          }
+          total += n;
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (!actual.equals(hash)) {
+          throw new ApiException(
+              io.edfs.protocol.ErrorType.HASH_MISMATCH,
+              "the " + length + " bytes sent hash to " + actual + ", not " + hash);
+        }
+        out.force(true);
+      }
+      Path target = path(hash);
+      Path dir = target.getParent();
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        // make the new ab/ and ab/cd/ entries durable too
+        PrivateFiles.fsyncDirectory(dir.getParent());
+        PrivateFiles.fsyncDirectory(blocks);
+      }
+      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+      stored = true;
+      PrivateFiles.fsyncDirectory(dir);
+    } finally {
+      if (!stored) {
+        Files.deleteIfExists(part);
+      }
+    }
+  }
+
+  @Override
+  public boolean contains(String hash) {
+    return Files.isRegularFile(path(hash));
+  }
+
+  @Override
+  public InputStream open(String hash, long offset) throws IOException {
+    FileChannel ch = FileChannel.open(path(hash), StandardOpenOption.READ);
+    try {
+      ch.position(offset);
+      return Channels.newInputStream(ch);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  Path path(String hash) {
+    if (!Checks.isHash(hash)) {
+      throw new IllegalArgumentException("not a block hash");
+    }
+    return blocks.resolve(hash.substring(0, 2)).resolve(hash.substring(2, 4)).resolve(hash);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package io.edfs.server.internal;
+
+import io.edfs.server.ServerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembles and runs a server: data folder layout, secret, TLS identity, database, block store,
+ * services and Jetty. The implementation behind {@link io.edfs.server.EdfsServer}.
+ */
+public final class EdfsRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EdfsRuntime.class);
+
+  /** Failed logins allowed per username, and per client address, in a sliding minute. */
+  private static final int FAILURES_PER_USER = 5;
+
+  private static final int FAILURES_PER_ADDRESS = 20;
+  private static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
+
+  private final ServerConfig config;
+  private final Server jetty;
+  private final Database db;
+  private final int port;
+  private final URI uri;
+  private final String fingerprint;
+
+  private EdfsRuntime(
+      ServerConfig config, Server jetty, Database db, int port, String fingerprint) {
+    this.config = config;
+    this.jetty = jetty;
+    this.db = db;
+    this.port = port;
+    this.fingerprint = fingerprint;
+    this.uri = URI.create("https://" + clientHost(config.bindAddress()) + ":" + port);
+  }
+
+  /** Prepares the data folder and starts serving; returns once the port accepts connections. */
+  public static EdfsRuntime start(ServerConfig config) throws IOException {
+    Path dir = config.dataDir().toAbsolutePath();
+    // a new data folder is private; an existing one keeps the permissions its admin chose
+    PrivateFiles.createPrivateDirectory(dir);
+    SecureRandom random = new SecureRandom();
+    ServerSecret secret = ServerSecret.loadOrCreate(dir.resolve("server.secret"), random);
+    Tls tls = Tls.loadOrCreate(dir.resolve("tls"), config.bindAddress(), random);
+    BlockStore store = new DiskBlockStore(dir.resolve("blocks"), dir.resolve("tmp"));
+    Database db;
+    try {
+      db = Database.open(new SqliteDialect(dir.resolve("edfs.db")));
+    } catch (Exception e) {
+      throw new IOException("cannot open the database " + dir.resolve("edfs.db") + ": " + e, e);
+    }
+    Server jetty = null;
+    try {
+      Clock clock = Clock.systemUTC();
+      UserStore users = new UserStore();
+      NodeStore nodes = new NodeStore();
+      VersionStore versions = new VersionStore(db.dialect());
+      GrantStore grants = new GrantStore(db.dialect());
+      Accounts accounts =
+          new Accounts(
+              db,
+              users,
+              nodes,
+              secret,
+              random,
+              clock,
+              config.sessionTtl(),
+              config.defaultQuotaBytes(),
+              new RateLimiter(FAILURES_PER_USER, FAILURE_WINDOW),
+              new RateLimiter(FAILURES_PER_ADDRESS, FAILURE_WINDOW));
+      Tree tree = new Tree(db, nodes, versions, grants, users, clock, config.keepVersions());
+      Sharing sharing = new Sharing(db, nodes, grants, users, clock);
+      Blocks blocks = new Blocks(db, versions, store, clock);
+      ApiHandler api = new ApiHandler(Endpoints.router(accounts, tree, sharing, blocks), accounts);
+      jetty = jetty(config, tls, api);
+      jetty.start();
+      int port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+      EdfsRuntime runtime = new EdfsRuntime(config, jetty, db, port, tls.fingerprint());
+      LOG.info(
+          "edfs server listening on {} (data in {}; certificate SHA-256 fingerprint {})",
+          runtime.uri(),
+          dir,
+          runtime.certificateFingerprint());
+      return runtime;
+    } catch (Exception e) {
+      stopQuietly(jetty);
+      db.close();
+      if (e instanceof IOException io) {
+        throw new IOException(
+            "cannot listen on "
+                + config.bindAddress()
+                + ":"
+                + config.port()
+                + ": "
+                + io.getMessage(),
+            io);
+      }
+      throw new IOException("cannot start the server: " + e, e);
+    }
+  }
+
+  private static Server jetty(ServerConfig config, Tls tls, ApiHandler api) {
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("edfs-io");
+    // selectors stay on platform threads; every request runs on its own virtual thread
+    threads.setVirtualThreadsExecutor(
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("edfs-request-", 0).factory()));
+    Server server = new Server(threads);
+
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(tls.keyStore());
+    ssl.setKeyStorePassword(tls.password());
+    ssl.setCertAlias(Tls.ALIAS);
+    ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSecureScheme("https");
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    // clients pin the certificate and may reach the server under any name
+    secure.setSniHostCheck(false);
+    http.addCustomizer(secure);
+
+    ServerConnector connector =
+        new ServerConnector(
+            server,
+            new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+            new HttpConnectionFactory(http));
+    connector.setHost(config.bindAddress());
+    connector.setPort(config.port());
+    connector.setIdleTimeout(Duration.ofSeconds(60).toMillis());
+    server.addConnector(connector);
+
+    GracefulHandler graceful = new GracefulHandler(api);
+    // on stop, running requests finish; idle keep-alive connections need not hold it up
+    graceful.setShutdownIdleTimeout(200);
+    server.setHandler(graceful);
+    server.setErrorHandler(new ProblemErrorHandler());
+    server.setStopTimeout(Duration.ofSeconds(10).toMillis());
+    return server;
+  }
+
+  /** The configuration this server runs with. */
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** The port actually listened on. */
+  public int port() {
+    return port;
+  }
+
+  /** The base URI for local clients. */
+  public URI uri() {
+    return uri;
+  }
+
+  /** SHA-256 of the certificate, uppercase hex pairs joined by ':'. */
+  public String certificateFingerprint() {
+    return fingerprint;
+  }
+
+  /** Stops Jetty gracefully, then closes the database. */
+  @Override
+  public void close() {
+    stopQuietly(jetty);
+    db.close();
+    LOG.info("edfs server on port {} stopped", port);
+  }
+
+  private static void stopQuietly(Server jetty) {
+    if (jetty == null) {
+      return;
+    }
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the HTTP server failed", e);
+    }
+  }
+
+  /** The host a local client should use to reach a server bound to {@code bind}. */
+  static String clientHost(String bind) {
+    if (Tls.isWildcard(bind) || bind.equals("127.0.0.1") || bind.equals("localhost")) {
+      return "127.0.0.1";
+    }
+    if (bind.contains(":") && !bind.startsWith("[")) {
+      return "[" + bind + "]";
+    }
+    return bind;
+  }
+}

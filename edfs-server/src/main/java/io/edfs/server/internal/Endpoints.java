@@ -1,0 +1,230 @@
+package io.edfs.server.internal;
+
+import io.edfs.protocol.BlockRef;
+import io.edfs.protocol.CommitRequest;
+import io.edfs.protocol.CreateNodeRequest;
+import io.edfs.protocol.GrantRequest;
+import io.edfs.protocol.LoginRequest;
+import io.edfs.protocol.MissingBlocksRequest;
+import io.edfs.protocol.MoveRequest;
+import io.edfs.protocol.PreloginRequest;
+import io.edfs.protocol.SignupRequest;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.jetty.http.HttpHeader;
+
+/** The REST v1 route table (see {@code io.edfs.protocol} package-info): HTTP in, services out. */
+final class Endpoints {
+  private Endpoints() {}
+
+  static Router router(Accounts accounts, Tree tree, Sharing sharing, Blocks blocks) {
+    return new Router()
+        .open(
+            "POST",
+            "/v1/prelogin",
+            ex -> ex.respond(200, accounts.prelogin(ex.json(PreloginRequest.class))))
+        .open(
+            "POST",
+            "/v1/signup",
+            ex -> ex.respond(201, accounts.signup(ex.json(SignupRequest.class))))
+        .open(
+            "POST",
+            "/v1/login",
+            ex -> ex.respond(200, accounts.login(ex.json(LoginRequest.class), ex.clientAddress())))
+        .authenticated(
+            "POST",
+            "/v1/logout",
+            ex -> {
+              accounts.logout(ex.session());
+              ex.noContent();
+            })
+        .authenticated("GET", "/v1/account", ex -> ex.respond(200, accounts.account(ex.user())))
+        .authenticated("GET", "/v1/users/{}", ex -> ex.respond(200, accounts.user(ex.param(0))))
+        .authenticated(
+            "POST",
+            "/v1/nodes",
+            ex -> {
+              Tree.Created created = tree.create(ex.user(), ex.json(CreateNodeRequest.class));
+              ex.respond(created.created() ? 201 : 200, created.node());
+            })
+        .authenticated(
+            "GET",
+            "/v1/nodes/{}",
+            ex -> ex.respond(200, tree.get(ex.user(), ex.uuidParam(0, "node id"))))
+        .authenticated(
+            "PATCH",
+            "/v1/nodes/{}",
+            ex ->
+                ex.respond(
+                    200,
+                    tree.move(ex.user(), ex.uuidParam(0, "node id"), ex.json(MoveRequest.class))))
+        .authenticated(
+            "DELETE",
+            "/v1/nodes/{}",
+            ex -> {
+              boolean recursive = flag(ex.query("recursive"), "recursive");
+              tree.delete(ex.user(), ex.uuidParam(0, "node id"), recursive);
+              ex.noContent();
+            })
+        .authenticated(
+            "GET",
+            "/v1/nodes/{}/children",
+            ex -> {
+              UUID id = ex.uuidParam(0, "node id");
+              Optional<String> name = ex.query("name");
+              if (name.isPresent()) {
+                ex.respond(200, tree.child(ex.user(), id, base64Url(name.get())));
+              } else {
+                ex.respond(200, tree.children(ex.user(), id));
+              }
+            })
+        .authenticated(
+            "POST",
+            "/v1/nodes/{}/versions",
+            ex ->
+                ex.respond(
+                    200,
+                    tree.commit(
+                        ex.user(), ex.uuidParam(0, "node id"), ex.json(CommitRequest.class))))
+        .authenticated(
+            "GET",
+            "/v1/nodes/{}/versions/{}",
+            ex ->
+                ex.respond(
+                    200,
+                    tree.version(
+                        ex.user(), ex.uuidParam(0, "node id"), ex.uuidParam(1, "version id"))))
+        .authenticated("GET", "/v1/nodes/{}/versions/{}/blocks/{}", ex -> block(ex, tree, blocks))
+        .authenticated(
+            "POST",
+            "/v1/blocks/missing",
+            ex -> ex.respond(200, blocks.missing(ex.json(MissingBlocksRequest.class))))
+        .authenticated(
+            "PUT",
+            "/v1/blocks/{}",
+            ex -> {
+              String hash = Checks.hash(ex.param(0), "block hash");
+              long length = ex.contentLength();
+              if (length < 0) {
+                throw ApiException.badRequest("a block upload needs a Content-Length header");
+              }
+              blocks.put(hash, length, ex::body);
+              ex.noContent();
+            })
+        .authenticated(
+            "GET",
+            "/v1/nodes/{}/grants",
+            ex -> ex.respond(200, sharing.ofNode(ex.user(), ex.uuidParam(0, "node id"))))
+        .authenticated(
+            "PUT",
+            "/v1/nodes/{}/grants/{}",
+            ex ->
+                ex.respond(
+                    200,
+                    sharing.put(
+                        ex.user(),
+                        ex.uuidParam(0, "node id"),
+                        ex.uuidParam(1, "grantee id"),
+                        ex.json(GrantRequest.class))))
+        .authenticated(
+            "DELETE",
+            "/v1/nodes/{}/grants/{}",
+            ex -> {
+              sharing.delete(ex.user(), ex.uuidParam(0, "node id"), ex.uuidParam(1, "grantee id"));
+              ex.noContent();
+            })
+        .authenticated("GET", "/v1/grants/given", ex -> ex.respond(200, sharing.given(ex.user())))
+        .authenticated(
+            "GET", "/v1/grants/received", ex -> ex.respond(200, sharing.received(ex.user())));
+  }
+
+  /** Streams one block of a version; honours a single {@code Range: bytes=a-b}. */
+  private static void block(Exchange ex, Tree tree, Blocks blocks) throws Exception {
+    UUID id = ex.uuidParam(0, "node id");
+    UUID versionId = ex.uuidParam(1, "version id");
+    int index = ex.indexParam(2, "block index");
+    BlockRef ref = tree.block(ex.user(), id, versionId, index);
+    long length = ref.length();
+    Optional<long[]> range = ex.header(HttpHeader.RANGE).flatMap(r -> range(r, length));
+    long start = range.map(r -> r[0]).orElse(0L);
+    long count = range.map(r -> r[1] - r[0] + 1).orElse(length);
+    Map<String, String> headers =
+        range
+            .map(
+                r ->
+                    Map.of(
+                        "Accept-Ranges",
+                        "bytes",
+                        "Content-Range",
+                        "bytes " + r[0] + "-" + r[1] + "/" + length))
+            .orElse(Map.of("Accept-Ranges", "bytes"));
+    try (InputStream in = blocks.open(ref.hash(), start)) {
+      ex.stream(range.isPresent() ? 206 : 200, count, headers, in);
+    } catch (NoSuchFileException e) {
+      throw new IllegalStateException(
+          "block " + ref.hash() + " of version " + versionId + " is missing from the block store");
+    }
+  }
+
+  /**
+   * A single satisfiable byte range as {first, last}; anything else is ignored (the whole block is
+   * sent), which RFC 9110 allows.
+   */
+  static Optional<long[]> range(String header, long length) {
+    if (!header.startsWith("bytes=") || header.indexOf(',') >= 0) {
+      return Optional.empty();
+    }
+    String spec = header.substring(6).strip();
+    int dash = spec.indexOf('-');
+    if (dash < 0) {
+      return Optional.empty();
+    }
+    try {
+      String a = spec.substring(0, dash).strip();
+      String b = spec.substring(dash + 1).strip();
+      long first;
+      long last;
+      if (a.isEmpty()) {
+        long suffix = Long.parseLong(b);
+        if (suffix <= 0) {
+          return Optional.empty();
+        }
+        first = Math.max(0, length - suffix);
+        last = length - 1;
+      } else {
+        first = Long.parseLong(a);
+        last = b.isEmpty() ? length - 1 : Math.min(Long.parseLong(b), length - 1);
+      }
+      if (first < 0 || first > last || first >= length) {
+        return Optional.empty();
+      }
+      return Optional.of(new long[] {first, last});
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean flag(Optional<String> value, String name) {
+    if (value.isEmpty()) {
+      return false;
+    }
+    return switch (value.get()) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw ApiException.badRequest(name + " must be true or false");
+    };
+  }
+
+  /** Base64url, with or without padding. */
+  private static byte[] base64Url(String value) {
+    try {
+      return Checks.encName(Base64.getUrlDecoder().decode(value));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("name must be base64url (RFC 4648 section 5)");
+    }
+  }
+}

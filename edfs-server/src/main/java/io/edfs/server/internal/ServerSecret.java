@@ -1,0 +1,66 @@
+package io.edfs.server.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The server's 32 random bytes ({@code server.secret}, mode 0600): the pepper of stored auth hashes
+ * and the key of fake prelogin salts. The bytes never leave this class. Thread-safe.
+ */
+final class ServerSecret {
+  static final int LENGTH = 32;
+  private final SecretKeySpec key;
+
+  private ServerSecret(byte[] secret) {
+    this.key = new SecretKeySpec(secret, "HmacSHA256");
+    Arrays.fill(secret, (byte) 0);
+  }
+
+  /** Reads the secret, creating it on first start. */
+  static ServerSecret loadOrCreate(Path file, SecureRandom random) throws IOException {
+    if (!Files.exists(file)) {
+      byte[] fresh = new byte[LENGTH];
+      random.nextBytes(fresh);
+      PrivateFiles.writeAtomically(file, fresh);
+      return new ServerSecret(fresh);
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length != LENGTH) {
+      throw new IOException(
+          file
+              + " must hold exactly "
+              + LENGTH
+              + " bytes, has "
+              + bytes.length
+              + "; restore it from a backup (a new one would invalidate every password)");
+    }
+    return new ServerSecret(bytes);
+  }
+
+  /** HMAC-SHA256(pepper, authKey): what the database stores instead of the auth key. */
+  byte[] authHash(byte[] authKey) {
+    return hmac(authKey);
+  }
+
+  /** A stable salt for a username that has no account: 16 bytes of HMAC("prelogin|" + name). */
+  byte[] fakeSalt(String username) {
+    return Arrays.copyOf(hmac(("prelogin|" + username).getBytes(StandardCharsets.UTF_8)), 16);
+  }
+
+  private byte[] hmac(byte[] data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+}

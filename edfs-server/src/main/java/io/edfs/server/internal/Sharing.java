@@ -1,0 +1,85 @@
+package io.edfs.server.internal;
+
+import static io.edfs.server.internal.ApiException.badRequest;
+import static io.edfs.server.internal.ApiException.forbidden;
+import static io.edfs.server.internal.ApiException.notFound;
+
+import io.edfs.protocol.ErrorType;
+import io.edfs.protocol.GrantInfo;
+import io.edfs.protocol.GrantList;
+import io.edfs.protocol.GrantRequest;
+import io.edfs.protocol.Mode;
+import io.edfs.server.internal.NodeStore.NodeRow;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.UUID;
+
+/**
+ * Grants (DESIGN §3 Sharing): only a node's owner lists, gives, changes or revokes them. A revoke
+ * takes effect on the grantee's next request, since access is computed per request. Thread-safe.
+ */
+final class Sharing {
+  private final Database db;
+  private final NodeStore nodes;
+  private final GrantStore grants;
+  private final UserStore users;
+  private final Clock clock;
+
+  Sharing(Database db, NodeStore nodes, GrantStore grants, UserStore users, Clock clock) {
+    this.db = db;
+    this.nodes = nodes;
+    this.grants = grants;
+    this.users = users;
+    this.clock = clock;
+  }
+
+  GrantList ofNode(UUID user, UUID nodeId) {
+    return db.read(
+        c -> {
+          requireOwner(c, user, nodeId, "list the grants of");
+          return new GrantList(grants.ofNode(c, nodeId));
+        });
+  }
+
+  GrantInfo put(UUID user, UUID nodeId, UUID granteeId, GrantRequest r) {
+    Mode mode = Checks.required(r.mode(), "mode");
+    byte[] sealedKey = Checks.bytes(r.sealedKey(), "sealedKey", 1, Checks.MAX_KEY_BYTES);
+    if (granteeId.equals(user)) {
+      throw badRequest("cannot grant access to yourself");
+    }
+    return db.write(
+        c -> {
+          requireOwner(c, user, nodeId, "share");
+          if (!users.exists(c, granteeId)) {
+            throw new ApiException(ErrorType.UNKNOWN_USER, "no user " + granteeId);
+          }
+          grants.upsert(c, nodeId, granteeId, mode, sealedKey, user, clock.millis());
+          return grants.info(c, nodeId, granteeId).orElseThrow();
+        });
+  }
+
+  void delete(UUID user, UUID nodeId, UUID granteeId) {
+    db.write(
+        c -> {
+          requireOwner(c, user, nodeId, "revoke grants on");
+          grants.delete(c, nodeId, granteeId);
+          return null;
+        });
+  }
+
+  GrantList given(UUID user) {
+    return db.read(c -> new GrantList(grants.given(c, user)));
+  }
+
+  GrantList received(UUID user) {
+    return db.read(c -> new GrantList(grants.received(c, user)));
+  }
+
+  private void requireOwner(Connection c, UUID user, UUID nodeId, String what) throws SQLException {
+    NodeRow node = nodes.node(c, nodeId).orElseThrow(() -> notFound("no node " + nodeId));
+    if (!node.ownerId().equals(user)) {
+      throw forbidden("only the owner may " + what + " node " + nodeId);
+    }
+  }
+}

@@ -1,0 +1,500 @@
+package io.edfs.server.internal;
+
+import static io.edfs.server.internal.ApiException.badRequest;
+import static io.edfs.server.internal.ApiException.forbidden;
+import static io.edfs.server.internal.ApiException.notFound;
+
+import io.edfs.protocol.Access;
+import io.edfs.protocol.BlockRef;
+import io.edfs.protocol.CommitRequest;
+import io.edfs.protocol.CreateNodeRequest;
+import io.edfs.protocol.ErrorType;
+import io.edfs.protocol.Mode;
+import io.edfs.protocol.MoveRequest;
+import io.edfs.protocol.NodeInfo;
+import io.edfs.protocol.NodeKind;
+import io.edfs.protocol.NodeList;
+import io.edfs.protocol.Reseal;
+import io.edfs.protocol.VersionInfo;
+import io.edfs.server.internal.NodeStore.Lineage;
+import io.edfs.server.internal.NodeStore.NodeRow;
+import io.edfs.server.internal.NodeStore.NodeView;
+import io.edfs.server.internal.UserStore.UserRow;
+import io.edfs.server.internal.VersionStore.VersionRow;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The folder tree: nodes, versions and who may do what with them (DESIGN §3 Sharing, §5).
+ *
+ * <p>Access to a node: OWNER if the caller owns it; else the strongest grant the caller holds on
+ * the node or any ancestor (W over R); else none. A node that exists but is out of reach answers
+ * 403, one that does not exist 404. Renaming, moving and deleting need ownership or a W grant on a
+ * strict ancestor, so a grantee never renames or deletes the shared node itself. Every mutation is
+ * one transaction. Thread-safe.
+ */
+final class Tree {
+  /** Result of a create: the node, and whether this call created it (or found it identical). */
+  record Created(NodeInfo node, boolean created) {}
+
+  private final Database db;
+  private final NodeStore nodes;
+  private final VersionStore versions;
+  private final GrantStore grants;
+  private final UserStore users;
+  private final Clock clock;
+  private final int keepVersions;
+
+  Tree(
+      Database db,
+      NodeStore nodes,
+      VersionStore versions,
+      GrantStore grants,
+      UserStore users,
+      Clock clock,
+      int keepVersions) {
+    this.db = db;
+    this.nodes = nodes;
+    this.versions = versions;
+    this.grants = grants;
+    this.users = users;
+    this.clock = clock;
+    this.keepVersions = keepVersions;
+  }
+
+  // ---- reads ----
+
+  NodeInfo get(UUID user, UUID id) {
+    return db.read(
+        c -> {
+          NodeView view = nodes.view(c, id, user).orElseThrow(() -> noNode(id));
+          Access access = requireAccess(c, user, view.node());
+          return info(c, view, access, true);
+        });
+  }
+
+  NodeList children(UUID user, UUID id) {
+    return db.read(
+        c -> {
+          NodeRow folder = requireFolder(c, id);
+          Access access = requireAccess(c, user, folder);
+          List<NodeView> children = nodes.childViews(c, id, user);
+          List<NodeInfo> entries = new ArrayList<>(children.size());
+          for (NodeView child : children) {
+            entries.add(info(c, child, childAccess(access, child), false));
+          }
+          return new NodeList(entries);
+        });
+  }
+
+  NodeInfo child(UUID user, UUID id, byte[] encName) {
+    return db.read(
+        c -> {
+          NodeRow folder = requireFolder(c, id);
+          Access access = requireAccess(c, user, folder);
+          NodeView child =
+              nodes
+                  .childView(c, id, encName, user)
+                  .orElseThrow(() -> notFound("folder " + id + " has no entry with that name"));
+          return info(c, child, childAccess(access, child), true);
+        });
+  }
+
+  VersionInfo version(UUID user, UUID id, UUID versionId) {
+    return db.read(
+        c -> {
+          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          requireAccess(c, user, node);
+          VersionRow v = requireVersion(c, node, versionId);
+          return versionInfo(v, versions.blocks(c, v.id()));
+        });
+  }
+
+  /** The block at {@code index} of a version, after checking the caller may read it. */
+  BlockRef block(UUID user, UUID id, UUID versionId, int index) {
+    return db.read(
+        c -> {
+          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          requireAccess(c, user, node);
+          VersionRow v = requireVersion(c, node, versionId);
+          return versions
+              .block(c, v.id(), index)
+              .orElseThrow(() -> notFound("version " + versionId + " has no block " + index));
+        });
+  }
+
+  // ---- writes ----
+
+  Created create(UUID user, CreateNodeRequest r) {
+    UUID id = Checks.required(r.id(), "id");
+    UUID parentId = Checks.required(r.parentId(), "parentId");
+    NodeKind kind = Checks.required(r.kind(), "kind");
+    byte[] encName = Checks.encName(r.encName());
+    byte[] wrappedKey = Checks.bytes(r.wrappedKey(), "wrappedKey", 1, Checks.MAX_KEY_BYTES);
+    CommitRequest first = r.version();
+    if (first != null) {
+      if (kind != NodeKind.F) {
+        throw badRequest("only files have versions; a folder cannot be created with one");
+      }
+      if (first.baseVersionId() != null) {
+        throw badRequest("version.baseVersionId must be null when creating a file");
+      }
+      validate(first, "version.");
+    }
+    return db.write(
+        c -> {
+          NodeRow parent =
+              nodes.node(c, parentId).orElseThrow(() -> notFound("no parent folder " + parentId));
+          var existing = nodes.node(c, id);
+          if (existing.isPresent()) {
+            NodeRow e = existing.get();
+            if (parentId.equals(e.parentId())
+                && Arrays.equals(encName, e.encName())
+                && kind == e.kind()
+                && parent.ownerId().equals(e.ownerId())) {
+              // a retried request whose reply was lost: answer as the first time
+              Access access = requireAccess(c, user, e);
+              NodeView view = nodes.view(c, id, user).orElseThrow();
+              return new Created(info(c, view, access, true), false);
+            }
+            throw badRequest("node id " + id + " is already used by another node");
+          }
+          if (parent.kind() != NodeKind.D) {
+            throw badRequest("parent " + parentId + " is not a folder");
+          }
+          Access parentAccess = requireAccess(c, user, parent);
+          if (!parentAccess.canWrite()) {
+            throw forbidden("read-only access to folder " + parentId);
+          }
+          long now = clock.millis();
+          NodeRow node =
+              new NodeRow(
+                  id, parentId, parent.ownerId(), kind, encName, wrappedKey, null, 0, now, now);
+          try {
+            nodes.insert(c, node);
+          } catch (SQLException e) {
+            throw uniqueOr(e, "folder " + parentId + " already has an entry with that name");
+          }
+          if (first != null) {
+            commitInTransaction(c, user, node, first);
+          }
+          NodeView view = nodes.view(c, id, user).orElseThrow();
+          return new Created(info(c, view, parentAccess, true), true);
+        });
+  }
+
+  NodeInfo commit(UUID user, UUID id, CommitRequest r) {
+    validate(r, "");
+    return db.write(
+        c -> {
+          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          Access access = requireAccess(c, user, node);
+          if (node.kind() != NodeKind.F) {
+            throw badRequest("only files have versions; " + id + " is a folder");
+          }
+          if (!access.canWrite()) {
+            throw forbidden("read-only access to file " + id);
+          }
+          commitInTransaction(c, user, node, r);
+          return info(c, nodes.view(c, id, user).orElseThrow(), access, true);
+        });
+  }
+
+  NodeInfo move(UUID user, UUID id, MoveRequest r) {
+    UUID parentId = Checks.required(r.parentId(), "parentId");
+    byte[] encName = Checks.encName(r.encName());
+    byte[] wrappedKey = Checks.bytes(r.wrappedKey(), "wrappedKey", 1, Checks.MAX_KEY_BYTES);
+    Map<UUID, byte[]> reseals = new HashMap<>();
+    for (Reseal reseal : r.reseals() == null ? List.<Reseal>of() : r.reseals()) {
+      Checks.required(reseal, "reseals[]");
+      UUID grantee = Checks.required(reseal.granteeId(), "reseals[].granteeId");
+      byte[] sealed =
+          Checks.bytes(reseal.sealedKey(), "reseals[].sealedKey", 1, Checks.MAX_KEY_BYTES);
+      if (reseals.put(grantee, sealed) != null) {
+        throw badRequest("reseals lists grantee " + grantee + " twice");
+      }
+    }
+    return db.write(
+        c -> {
+          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          requireManage(c, user, node, "rename or move");
+          NodeRow dest =
+              nodes.node(c, parentId).orElseThrow(() -> notFound("no folder " + parentId));
+          if (dest.kind() != NodeKind.D) {
+            throw badRequest("destination " + parentId + " is not a folder");
+          }
+          Lineage destLineage = nodes.lineage(c, dest.id(), user);
+          Access destAccess = access(user, dest, destLineage);
+          if (destAccess == null || !destAccess.canWrite()) {
+            throw forbidden("no write access to destination folder " + parentId);
+          }
+          if (!dest.ownerId().equals(node.ownerId())) {
+            throw badRequest("moves cannot cross owners");
+          }
+          if (destLineage.ids().contains(node.id())) {
+            throw new ApiException(
+                ErrorType.INVALID_MOVE, "cannot move " + id + " into itself or below itself");
+          }
+          Set<UUID> grantees = new HashSet<>(grants.grantees(c, id));
+          if (!grantees.equals(reseals.keySet())) {
+            Set<UUID> missing = new LinkedHashSet<>(grantees);
+            missing.removeAll(reseals.keySet());
+            Set<UUID> extra = new LinkedHashSet<>(reseals.keySet());
+            extra.removeAll(grantees);
+            throw badRequest(
+                "reseal every grant: the node has "
+                    + grantees.size()
+                    + " grant(s)"
+                    + (missing.isEmpty() ? "" : "; missing reseals for " + missing)
+                    + (extra.isEmpty() ? "" : "; no grant for " + extra));
+          }
+          try {
+            nodes.move(c, id, parentId, encName, wrappedKey, clock.millis());
+          } catch (SQLException e) {
+            throw uniqueOr(e, "folder " + parentId + " already has an entry with that name");
+          }
+          for (Map.Entry<UUID, byte[]> reseal : reseals.entrySet()) {
+            grants.reseal(c, id, reseal.getKey(), reseal.getValue());
+          }
+          NodeView view = nodes.view(c, id, user).orElseThrow();
+          return info(c, view, requireAccess(c, user, view.node()), true);
+        });
+  }
+
+  void delete(UUID user, UUID id, boolean recursive) {
+    db.write(
+        c -> {
+          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          requireManage(c, user, node, "delete");
+          if (node.kind() == NodeKind.D && !recursive && nodes.hasChildren(c, id)) {
+            throw new ApiException(
+                ErrorType.NOT_EMPTY, "folder " + id + " is not empty (use ?recursive=true)");
+          }
+          // block files stay: the garbage collector (a later piece) removes unreferenced blocks
+          // after a grace period, never while an upload could still commit them
+          long freed = nodes.deleteSubtree(c, id);
+          // a subtree never crosses owners: moves cannot, and new nodes take the parent's owner
+          users.addUsedBytes(c, node.ownerId(), -freed);
+          return null;
+        });
+  }
+
+  // ---- commit ----
+
+  private static void validate(CommitRequest r, String prefix) {
+    Checks.required(r.versionId(), prefix + "versionId");
+    List<BlockRef> blocks = Checks.required(r.blocks(), prefix + "blocks");
+    Checks.range(
+        r.segmentSize(), Checks.MIN_SEGMENT_SIZE, Checks.MAX_SEGMENT_SIZE, prefix + "segmentSize");
+    long sum = 0;
+    for (int i = 0; i < blocks.size(); i++) {
+      BlockRef b = Checks.required(blocks.get(i), prefix + "blocks[" + i + "]");
+      Checks.hash(b.hash(), prefix + "blocks[" + i + "].hash");
+      Checks.range(b.length(), 1, Checks.MAX_BLOCK_BYTES, prefix + "blocks[" + i + "].length");
+      sum += b.length();
+    }
+    if (r.size() != sum) {
+      throw badRequest(
+          prefix + "size is " + r.size() + " but the blocks add up to " + sum + " bytes");
+    }
+  }
+
+  /** Commits a version of {@code node} (a file the caller may write) inside the transaction. */
+  private void commitInTransaction(Connection c, UUID user, NodeRow node, CommitRequest r)
+      throws SQLException {
+    var same = versions.version(c, r.versionId());
+    if (same.isPresent()) {
+      if (same.get().nodeId().equals(node.id())) {
+        return; // a retry of a commit that succeeded: the node is answered as it is now
+      }
+      throw badRequest("versionId " + r.versionId() + " is already used by another file");
+    }
+    if (!Objects.equals(node.currentVersionId(), r.baseVersionId())) {
+      throw ApiException.versionConflict(node.currentVersionId());
+    }
+    List<String> missing = new ArrayList<>();
+    for (String hash :
+        r.blocks().stream()
+            .map(BlockRef::hash)
+            .collect(Collectors.toCollection(LinkedHashSet::new))) {
+      OptionalLong stored = versions.blockLength(c, hash);
+      if (stored.isEmpty()) {
+        missing.add(hash);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new ApiException(
+          ErrorType.MISSING_BLOCKS,
+          missing.size() + " block(s) not uploaded: " + String.join(", ", missing));
+    }
+    for (BlockRef b : r.blocks()) {
+      long stored = versions.blockLength(c, b.hash()).orElseThrow();
+      if (stored != b.length()) {
+        throw badRequest("block " + b.hash() + " has " + stored + " bytes, not " + b.length());
+      }
+    }
+    List<VersionRow> released = versions.olderThanNewest(c, node.id(), keepVersions - 1);
+    long releasedBytes = released.stream().mapToLong(VersionRow::size).sum();
+    UserRow owner = users.byId(c, node.ownerId()).orElseThrow();
+    long used = owner.usedBytes();
+    long newUsed = used + r.size() - releasedBytes;
+    if (newUsed > owner.quotaBytes() && newUsed > used) {
+      throw new ApiException(
+          ErrorType.QUOTA_EXCEEDED,
+          "the owner's quota is "
+              + owner.quotaBytes()
+              + " bytes, "
+              + used
+              + " used; this version needs "
+              + (newUsed - used)
+              + " more");
+    }
+    long now = clock.millis();
+    VersionRow v =
+        new VersionRow(
+            r.versionId(),
+            node.id(),
+            versions.maxSeq(c, node.id()) + 1,
+            r.size(),
+            r.segmentSize(),
+            user,
+            now);
+    versions.insert(c, v, r.blocks());
+    for (VersionRow old : released) {
+      versions.delete(c, old.id());
+    }
+    nodes.setCurrentVersion(c, node.id(), v.id(), r.size(), now);
+    users.addUsedBytes(c, node.ownerId(), r.size() - releasedBytes);
+  }
+
+  // ---- access ----
+
+  /** The caller's access to {@code node}, or null for none. */
+  private static Access access(UUID user, NodeRow node, Lineage lineage) {
+    if (node.ownerId().equals(user)) {
+      return Access.OWNER;
+    }
+    return toAccess(lineage.grant());
+  }
+
+  private Access requireAccess(Connection c, UUID user, NodeRow node) throws SQLException {
+    if (node.ownerId().equals(user)) {
+      return Access.OWNER; // no ancestry needed: a subtree has one owner
+    }
+    Access access = toAccess(nodes.lineage(c, node.id(), user).grant());
+    if (access == null) {
+      throw forbidden("no access to node " + node.id());
+    }
+    return access;
+  }
+
+  /** Rename, move, delete: the owner, or a writer of an enclosing shared folder. */
+  private void requireManage(Connection c, UUID user, NodeRow node, String what)
+      throws SQLException {
+    if (node.isHome()) {
+      throw forbidden("a home folder cannot be renamed, moved or deleted");
+    }
+    if (node.ownerId().equals(user)) {
+      return;
+    }
+    if (nodes.lineage(c, node.id(), user).strictAncestorGrant() != Mode.W) {
+      throw forbidden(
+          "only the owner, or a writer of a folder shared above it, may "
+              + what
+              + " node "
+              + node.id());
+    }
+  }
+
+  private static Access childAccess(Access parentAccess, NodeView child) {
+    if (parentAccess == Access.OWNER) {
+      return Access.OWNER;
+    }
+    Access own = toAccess(child.ownGrant());
+    return own == Access.WRITE ? Access.WRITE : parentAccess;
+  }
+
+  private static Access toAccess(Mode mode) {
+    if (mode == null) {
+      return null;
+    }
+    return mode == Mode.W ? Access.WRITE : Access.READ;
+  }
+
+  // ---- helpers ----
+
+  private NodeRow requireFolder(Connection c, UUID id) throws SQLException {
+    NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+    if (node.kind() != NodeKind.D) {
+      throw badRequest("node " + id + " is a file, not a folder");
+    }
+    return node;
+  }
+
+  private VersionRow requireVersion(Connection c, NodeRow node, UUID versionId)
+      throws SQLException {
+    return versions
+        .version(c, versionId)
+        .filter(v -> v.nodeId().equals(node.id()))
+        .orElseThrow(() -> notFound("file " + node.id() + " has no version " + versionId));
+  }
+
+  private NodeInfo info(Connection c, NodeView view, Access access, boolean withBlocks)
+      throws SQLException {
+    NodeRow n = view.node();
+    VersionInfo version = null;
+    if (view.version() != null) {
+      version =
+          versionInfo(
+              view.version(), withBlocks ? versions.blocks(c, view.version().id()) : List.of());
+    }
+    return new NodeInfo(
+        n.id(),
+        n.parentId(),
+        n.ownerId(),
+        n.kind(),
+        n.encName(),
+        n.wrappedKey(),
+        n.size(),
+        version,
+        Rows.instant(n.createdAt()),
+        Rows.instant(n.modifiedAt()),
+        access,
+        access == Access.OWNER && view.hasGrants());
+  }
+
+  private static VersionInfo versionInfo(VersionRow v, List<BlockRef> blocks) {
+    return new VersionInfo(
+        v.id(),
+        v.seq(),
+        v.size(),
+        v.segmentSize(),
+        v.authorId(),
+        Rows.instant(v.createdAt()),
+        blocks);
+  }
+
+  private ApiException uniqueOr(SQLException e, String detail) throws SQLException {
+    if (db.dialect().isUniqueViolation(e)) {
+      return new ApiException(ErrorType.NAME_EXISTS, detail);
+    }
+    throw e;
+  }
+
+  private static ApiException noNode(UUID id) {
+    return notFound("no node " + id);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * Implementation of the edfs server. Only {@link io.edfs.server.internal.EdfsRuntime} is public
+ * (for {@link io.edfs.server.EdfsServer}); nothing here is API.
+ *
+ * <p>Layers, top to bottom: HTTP ({@code ApiHandler}, {@code Router}, {@code Endpoints}, {@code
+ * Exchange}, {@code Problems}), services that decide ({@code Accounts}, {@code Tree}, {@code
+ * Sharing}, {@code Blocks}), data access that only runs SQL ({@code UserStore}, {@code NodeStore},
+ * {@code VersionStore}, {@code GrantStore}) on a {@code Database} behind a {@code Dialect}, and the
+ * {@code BlockStore}.
+ */
+package io.edfs.server.internal;

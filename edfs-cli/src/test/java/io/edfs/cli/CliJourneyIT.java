@@ -119,10 +119,15 @@ class CliJourneyIT {
     secrets.add("LEDGER-ENTRY-");
     Path local = tmp.resolve("budget-2027-v3.bin");
     Files.writeString(local, big);
-    ok(alice, "put", local.toString(), "/Project-Phoenix-x9/Quarterly-Reports-Zq7/");
+    Result put = ok(alice, "put", local.toString(), "/Project-Phoenix-x9/Quarterly-Reports-Zq7/");
+    assertThat(put.stderr()).as("no progress bar when not on a terminal").doesNotContain("%");
     Path back = tmp.resolve("back.bin");
     ok(alice, "get", "/Project-Phoenix-x9/Quarterly-Reports-Zq7/budget-2027-v3.bin", back.toString());
     assertThat(Files.mismatch(local, back)).isEqualTo(-1);
+
+    Result onTerminal = alice.runInTerminal("get", "/Project-Phoenix-x9/Quarterly-Reports-Zq7/budget-2027-v3.bin", tmp.resolve("tty.bin").toString());
+    assertThat(onTerminal.exitCode()).as(onTerminal.toString()).isZero();
+    assertThat(onTerminal.stdout()).as("a progress bar on a terminal").contains("100%").contains("5.0 MiB");
 
     JsonNode stat = Json.mapper().readTree(ok(alice, "stat", "--json", "/Project-Phoenix-x9/Quarterly-Reports-Zq7/budget-2027-v3.bin").stdout());
     assertThat(stat.get("size").asLong()).isEqualTo(Files.size(local));

@@ -25,9 +25,12 @@ import io.edfs.protocol.NodeList;
 import io.edfs.protocol.Reseal;
 import io.edfs.protocol.UserInfo;
 import io.edfs.protocol.VersionInfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -46,11 +49,18 @@ public final class Session implements AutoCloseable {
   /** Size of a storage block of ciphertext. */
   public static final int BLOCK_SIZE = 4 * 1024 * 1024;
 
+  /**
+   * Files up to this size travel inside their commit request (one round trip); their
+   * ciphertext stays within {@link CommitRequest#MAX_INLINE_BYTES}.
+   */
+  static final int SMALL_FILE_BYTES = 448 * 1024;
+
   private final Transport transport;
   private final SessionData data;
   private final AccountKeys keys;
   private final NodeSecret homeSecret;
   private final int parallelism;
+  private volatile NodeInfo homeInfo;
 
   Session(Transport transport, SessionData data, AccountKeys keys, int parallelism) {
     this.transport = transport.withToken(data.token());
@@ -86,7 +96,11 @@ public final class Session implements AutoCloseable {
 
   /** What is at {@code path}. */
   public Entry stat(String path) {
-    Node n = resolve(RemotePath.parse(path));
+    RemotePath p = RemotePath.parse(path);
+    if (p.owner().isEmpty() && p.isRoot()) {
+      return entry(homeInfo = node(data.homeId()), "");
+    }
+    Node n = resolve(p);
     return entry(n.info, n.name);
   }
 
@@ -225,6 +239,28 @@ public final class Session implements AutoCloseable {
     }
     Node parent = resolve(p.parent());
     requireFolder(parent, p.parent().toString());
+    byte[] head;
+    try {
+      head = content.readNBytes(SMALL_FILE_BYTES + 1);
+    } catch (IOException e) {
+      throw new EdfsException(Reason.IO, "cannot read the content to write: " + e.getMessage(), e);
+    }
+    boolean small = head.length <= SMALL_FILE_BYTES;
+    if (small && seen.isEmpty()) {
+      // optimistic: most small writes create a file, in one request; an existing name falls
+      // through to a new version of it
+      UUID id = UUID.randomUUID();
+      try (NodeSecret secret = NodeSecret.random()) {
+        Node created = create(parent, p.name(), NodeKind.F, Optional.of(sealSmall(secret, id, null, head)), id, secret);
+        progress.advance(head.length);
+        progress.done();
+        return entry(created.info, p.name());
+      } catch (EdfsException e) {
+        if (e.reason() != Reason.NAME_EXISTS) {
+          throw e;
+        }
+      }
+    }
     Optional<Node> existing = find(parent, p.name(), p);
     if (existing.isPresent()) {
       Node file = existing.get();
@@ -236,8 +272,15 @@ public final class Session implements AutoCloseable {
         }
         base = seen.get().versionId().orElse(null);
       }
-      CommitRequest commit = upload(file.secret, file.id(), base, content, progress);
+      CommitRequest commit =
+          small
+              ? sealSmall(file.secret, file.id(), base, head)
+              : upload(file.secret, file.id(), base, new SequenceInputStream(new ByteArrayInputStream(head), content), progress);
       NodeInfo after = transport.json("POST", "/v1/nodes/" + file.id() + "/versions", commit, NodeInfo.class);
+      if (small) {
+        progress.advance(head.length);
+        progress.done();
+      }
       return entry(after, p.name());
     }
     if (seen.isPresent()) {
@@ -245,9 +288,32 @@ public final class Session implements AutoCloseable {
     }
     UUID id = UUID.randomUUID();
     try (NodeSecret secret = NodeSecret.random()) {
-      CommitRequest commit = upload(secret, id, null, content, progress);
-      return entry(create(parent, p.name(), NodeKind.F, Optional.of(commit), id, secret).info, p.name());
+      CommitRequest commit =
+          small
+              ? sealSmall(secret, id, null, head)
+              : upload(secret, id, null, new SequenceInputStream(new ByteArrayInputStream(head), content), progress);
+      Entry e = entry(create(parent, p.name(), NodeKind.F, Optional.of(commit), id, secret).info, p.name());
+      if (small) {
+        progress.advance(head.length);
+        progress.done();
+      }
+      return e;
     }
+  }
+
+  /** Encrypts a small file's content into one block that travels inside the commit. */
+  private static CommitRequest sealSmall(NodeSecret secret, UUID fileId, UUID base, byte[] plaintext) {
+    UUID versionId = UUID.randomUUID();
+    int segment = ContentFormat.DEFAULT_SEGMENT_SIZE;
+    var cipher = new ByteArrayOutputStream((int) ContentFormat.ciphertextSize(plaintext.length, segment));
+    try (OutputStream enc = secret.encryptingStream(cipher, fileId, versionId, segment)) {
+      enc.write(plaintext);
+    } catch (IOException e) {
+      throw new EdfsException(Reason.IO, "encryption failed: " + e.getMessage(), e);
+    }
+    byte[] block = cipher.toByteArray();
+    String hash = BlockUploadStream.sha256(block, block.length);
+    return new CommitRequest(versionId, base, block.length, segment, List.of(new BlockRef(hash, block.length)), block);
   }
 
   private CommitRequest upload(
@@ -413,7 +479,7 @@ public final class Session implements AutoCloseable {
   /** The home folder, or the node an owner shared with me named by the first component. */
   private Node root(RemotePath p) {
     if (p.owner().isEmpty()) {
-      return new Node(node(data.homeId()), homeSecret, "");
+      return new Node(homeInfo(), homeSecret, "");
     }
     if (p.isRoot()) {
       throw new EdfsException(Reason.NOT_A_FILE, p + ": names a user, not a shared file or folder");
@@ -490,6 +556,18 @@ public final class Session implements AutoCloseable {
     } catch (TamperedException e) {
       throw new EdfsException(Reason.TAMPERED, "a name in this folder failed its integrity check (node " + child.id() + ")", e);
     }
+  }
+
+  /**
+   * The home folder's row, fetched once: resolving a path needs only its id and kind, which
+   * never change ({@link #stat} of "/" asks afresh).
+   */
+  private NodeInfo homeInfo() {
+    NodeInfo h = homeInfo;
+    if (h == null) {
+      h = homeInfo = node(data.homeId());
+    }
+    return h;
   }
 
   private NodeInfo node(UUID id) {

@@ -10,6 +10,23 @@ import java.util.UUID;
  * version id. Committing the same {@code versionId} again returns the first result.
  *
  * @param size total ciphertext size (sum of block lengths)
+ * @param inline nullable: the bytes of the version's only block, for small files (at most
+ *     {@link #MAX_INLINE_BYTES}); the server verifies them against {@code blocks[0]} and stores
+ *     them durably before committing, saving the separate block upload
  */
 public record CommitRequest(
-    UUID versionId, UUID baseVersionId, long size, int segmentSize, List<BlockRef> blocks) {}
+    UUID versionId,
+    UUID baseVersionId,
+    long size,
+    int segmentSize,
+    List<BlockRef> blocks,
+    byte[] inline) {
+  /** Largest inline block: small enough that its base64 fits a JSON body comfortably. */
+  public static final int MAX_INLINE_BYTES = 512 * 1024;
+
+  /** A commit of blocks already uploaded. */
+  public CommitRequest(
+      UUID versionId, UUID baseVersionId, long size, int segmentSize, List<BlockRef> blocks) {
+    this(versionId, baseVersionId, size, segmentSize, blocks, null);
+  }
+}

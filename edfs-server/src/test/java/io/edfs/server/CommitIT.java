@@ -60,6 +60,45 @@ class CommitIT {
   }
 
   @Test
+  @DisplayName("a small file's only block can travel inside the commit, verified and stored")
+  void inlineBlock() {
+    byte[] data = client.randomBytes(3000);
+    String hash = TestClient.sha256(data);
+    var req = new CommitRequest(UUID.randomUUID(), null, data.length, 65536, List.of(new BlockRef(hash, data.length)), data);
+    Response r = client.commit(alice, file.id(), req);
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    VersionInfo v = r.as(NodeInfo.class).version();
+    Response block = client.get("/v1/nodes/" + file.id() + "/versions/" + v.id() + "/blocks/0", alice.token());
+    assertThat(block.status()).isEqualTo(200);
+    assertThat(block.body()).isEqualTo(data);
+    assertThat(client.queryLong("SELECT refs FROM blocks WHERE hash = ?", hash)).isEqualTo(1);
+
+    // a retry of the same commit changes nothing
+    assertThat(client.commit(alice, file.id(), req).status()).isEqualTo(200);
+    assertThat(client.queryLong("SELECT COUNT(*) FROM versions WHERE node_id = ?", file.id().toString())).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("an inline block that does not match its hash, or is not the only block, is refused and nothing is stored")
+  void badInlineBlock() {
+    byte[] data = client.randomBytes(3000);
+    String wrong = TestClient.sha256(client.randomBytes(10));
+    var mismatch = new CommitRequest(UUID.randomUUID(), null, data.length, 65536, List.of(new BlockRef(wrong, data.length)), data);
+    Response r = client.commit(alice, file.id(), mismatch);
+    assertThat(r.status()).as(r.text()).isEqualTo(400);
+    assertThat(r.problemType()).isEqualTo("hash-mismatch");
+    assertThat(client.queryLong("SELECT COUNT(*) FROM blocks WHERE hash = ?", wrong)).isZero();
+
+    String hash = TestClient.sha256(data);
+    var two = new CommitRequest(UUID.randomUUID(), null, data.length * 2L, 65536,
+        List.of(new BlockRef(hash, data.length), new BlockRef(hash, data.length)), data);
+    Response r2 = client.commit(alice, file.id(), two);
+    assertThat(r2.status()).as(r2.text()).isEqualTo(400);
+    assertThat(r2.problemType()).isEqualTo("bad-request");
+    assertThat(client.node(alice, file.id()).version()).isNull();
+  }
+
+  @Test
   @DisplayName("a commit makes the version current, with its blocks, size and author")
   void commit() {
     byte[] b1 = client.randomBytes(5000);

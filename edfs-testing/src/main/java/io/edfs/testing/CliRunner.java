@@ -78,14 +78,32 @@ public final class CliRunner {
     return pb;
   }
 
+  /**
+   * Runs a command on a pseudo-terminal (util-linux {@code script}), as if typed by a person;
+   * standard output and error both arrive in {@link Result#stdout()}.
+   */
+  public Result runInTerminal(String... args) {
+    StringBuilder line = new StringBuilder();
+    for (String word : EdfsJar.command(jvmArgs, List.of(args))) {
+      line.append('\'').append(word.replace("'", "'\\''")).append("' ");
+    }
+    ProcessBuilder pb = builder(args);
+    pb.command("script", "-qec", line.toString(), "/dev/null");
+    return collect(pb, new byte[0], args);
+  }
+
   public Result run(String... args) {
     return run(new byte[0], args);
   }
 
   /** Runs with {@code stdin} as standard input. */
   public Result run(byte[] stdin, String... args) {
+    return collect(builder(args), stdin, args);
+  }
+
+  private Result collect(ProcessBuilder pb, byte[] stdin, String... args) {
     try {
-      Process p = builder(args).start();
+      Process p = pb.start();
       var out = new ByteArrayOutputStream();
       var err = new ByteArrayOutputStream();
       Thread tOut = Thread.ofVirtual().start(() -> copy(p.getInputStream(), out));

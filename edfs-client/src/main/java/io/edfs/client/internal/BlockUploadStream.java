@@ -154,7 +154,7 @@ public final class BlockUploadStream extends OutputStream {
     }
   }
 
-  static String sha256(byte[] data, int length) {
+  public static String sha256(byte[] data, int length) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(data, 0, length);

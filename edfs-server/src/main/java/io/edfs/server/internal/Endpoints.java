@@ -48,7 +48,9 @@ final class Endpoints {
             "POST",
             "/v1/nodes",
             ex -> {
-              Tree.Created created = tree.create(ex.user(), ex.json(CreateNodeRequest.class));
+              CreateNodeRequest request = ex.json(CreateNodeRequest.class);
+              blocks.storeInline(request.version());
+              Tree.Created created = tree.create(ex.user(), request);
               ex.respond(created.created() ? 201 : 200, created.node());
             })
         .authenticated(
@@ -85,11 +87,11 @@ final class Endpoints {
         .authenticated(
             "POST",
             "/v1/nodes/{}/versions",
-            ex ->
-                ex.respond(
-                    200,
-                    tree.commit(
-                        ex.user(), ex.uuidParam(0, "node id"), ex.json(CommitRequest.class))))
+            ex -> {
+              CommitRequest request = ex.json(CommitRequest.class);
+              blocks.storeInline(request);
+              ex.respond(200, tree.commit(ex.user(), ex.uuidParam(0, "node id"), request));
+            })
         .authenticated(
             "GET",
             "/v1/nodes/{}/versions/{}",

@@ -325,6 +325,10 @@ final class Tree {
     if (!Objects.equals(node.currentVersionId(), r.baseVersionId())) {
       throw ApiException.versionConflict(node.currentVersionId());
     }
+    if (r.inline() != null && versions.blockLength(c, r.blocks().get(0).hash()).isEmpty()) {
+      // stored durably by Blocks.storeInline before this transaction; recorded here
+      versions.insertBlock(c, r.blocks().get(0).hash(), r.inline().length, clock.millis());
+    }
     List<String> missing = new ArrayList<>();
     for (String hash :
         r.blocks().stream()

@@ -4,6 +4,7 @@ import io.edfs.client.EdfsClient;
 import io.edfs.client.EdfsException;
 import io.edfs.client.Session;
 import io.edfs.client.SessionData;
+import java.net.URI;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,7 +77,6 @@ final class AccountCommands {
   @Command(name = "logout", description = "Revoke the session on the server and forget it here.")
   static final class Logout implements Callable<Integer> {
     @ParentCommand Main main;
-    @Mixin ServerOption server;
 
     @Override
     public Integer call() {
@@ -86,8 +86,9 @@ final class AccountCommands {
         cli.out.println("not logged in");
         return 0;
       }
-      try (EdfsClient client = cli.client(cli.server(server.value()));
-          Session s = client.resume(saved.get())) {
+      URI url = saved.get().server(); // the session's own server: its token goes nowhere else
+      try (EdfsClient client = cli.client(url);
+          Session s = cli.session(client, url)) {
         s.logout();
       } catch (EdfsException e) {
         if (e.reason() != EdfsException.Reason.UNAUTHENTICATED) {

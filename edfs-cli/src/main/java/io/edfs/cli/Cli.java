@@ -71,10 +71,36 @@ final class Cli {
     }
   }
 
+  /**
+   * Creates {@code EDFS_HOME} readable by its user alone, and refuses one owned by somebody
+   * else (who could swap the pinned certificates or read the session).
+   */
+  Path ensureHome() {
+    Path h = home();
+    try {
+      if (!Files.isDirectory(h)) {
+        Files.createDirectories(h);
+        try {
+          Files.setPosixFilePermissions(h, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException ignored) {
+          // not a POSIX file system
+        }
+      }
+      String owner = Files.getOwner(h).getName();
+      String me = System.getProperty("user.name");
+      if (!owner.equals(me)) {
+        throw new EdfsException(Reason.FORBIDDEN, h + " belongs to " + owner + ", not " + me + "; refusing to keep keys there");
+      }
+      return h;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + h, e);
+    }
+  }
+
   void saveSession(SessionData data) {
     Path f = sessionFile();
     try {
-      Files.createDirectories(home());
+      ensureHome();
       Path tmp = Files.createTempFile(home(), ".session", ".tmp");
       try {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
@@ -114,19 +140,37 @@ final class Cli {
   }
 
   EdfsClient client(URI server) {
-    ClientOptions o = ClientOptions.of(server, home().resolve("known_servers")).withNotices(n -> err.println("edfs: " + n));
+    ClientOptions o = ClientOptions.of(server, ensureHome().resolve("known_servers")).withNotices(n -> err.println("edfs: " + n));
     return EdfsClient.open(o);
   }
 
-  /** The saved session, resumed; fails with a clear line when there is none or it expired. */
-  Session session(EdfsClient client) {
+  /**
+   * The saved session, resumed; fails with a clear line when there is none, it expired, or it
+   * belongs to another server than {@code server} (its token is never sent anywhere else).
+   */
+  Session session(EdfsClient client, URI server) {
     SessionData data =
         savedSession()
             .orElseThrow(() -> new EdfsException(Reason.UNAUTHENTICATED, "not logged in: run 'edfs login USER' (or 'edfs signup USER')"));
+    if (!sameServer(data.server(), server)) {
+      throw new EdfsException(
+          Reason.UNAUTHENTICATED,
+          "logged in to " + data.server() + ", not " + server + ": run 'edfs login USER --server " + server + "'");
+    }
     if (data.expiresAt().isBefore(Instant.now())) {
       throw new EdfsException(Reason.UNAUTHENTICATED, "session expired: run 'edfs login " + data.username() + "'");
     }
     return client.resume(data);
+  }
+
+  static boolean sameServer(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() == -1 ? 443 : u.getPort();
   }
 
   /** EDFS_PASSWORD, else one line of stdin with --password-stdin, else a no-echo prompt. */

@@ -2,6 +2,7 @@ package io.edfs.cli;
 
 import io.edfs.client.EdfsClient;
 import io.edfs.client.Session;
+import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -16,8 +17,9 @@ abstract class ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Cli cli = main.cli;
-    try (EdfsClient client = cli.client(cli.server(server.value()));
-        Session session = cli.session(client)) {
+    URI url = cli.server(server.value());
+    try (EdfsClient client = cli.client(url);
+        Session session = cli.session(client, url)) {
       return run(cli, session);
     }
   }

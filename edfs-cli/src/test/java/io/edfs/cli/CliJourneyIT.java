@@ -194,6 +194,10 @@ class CliJourneyIT {
     fails(wrong, 4, "wrong username or password", "login", "alice");
     fails(wrong.env("EDFS_SERVER", "https://127.0.0.1:1"), 6, "server unreachable", "login", "alice");
 
+    // a session's token never goes to another server than the one it came from
+    CliRunner elsewhere = new CliRunner(tmp.resolve("home-alice"), "https://127.0.0.1:1", "x");
+    fails(elsewhere, 4, "logged in to " + server.url(), "ls");
+
     // logout revokes the session: the next command asks to log in
     ok(carol, "logout");
     fails(carol, 4, "not logged in", "ls");

@@ -82,6 +82,16 @@ public final class EdfsClient implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new EdfsException(Reason.SERVER_ERROR, "server sent unusable key-derivation parameters: " + e.getMessage());
     }
+    Argon2Params floor = options.minimumKdf();
+    if (kdf.memoryKib() < floor.memoryKib() || kdf.iterations() < floor.iterations()) {
+      throw new EdfsException(
+          Reason.TAMPERED,
+          "the server asks for weaker password hashing ("
+              + kdf
+              + ") than this client accepts ("
+              + floor
+              + "); refusing to send anything derived from the password");
+    }
     try (PasswordKeys pk = PasswordKeys.derive(password, pre.salt(), kdf)) {
       SessionResponse session =
           transport.json("POST", "/v1/login", new LoginRequest(username, pk.authKey()), SessionResponse.class);

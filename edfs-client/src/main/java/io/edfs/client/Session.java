@@ -11,6 +11,7 @@ import io.edfs.crypto.v1.InvalidNameException;
 import io.edfs.crypto.v1.NodeSecret;
 import io.edfs.crypto.v1.Sharing;
 import io.edfs.crypto.v1.TamperedException;
+import io.edfs.protocol.Access;
 import io.edfs.protocol.BlockRef;
 import io.edfs.protocol.CommitRequest;
 import io.edfs.protocol.CreateNodeRequest;
@@ -32,11 +33,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.util.ArrayDeque;
+import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -54,6 +58,9 @@ public final class Session implements AutoCloseable {
    * ciphertext stays within {@link CommitRequest#MAX_INLINE_BYTES}.
    */
   static final int SMALL_FILE_BYTES = 448 * 1024;
+
+  /** Deeper than any tree the server allows: a longer chain of parents is a damaged answer. */
+  private static final int MAX_DEPTH = 1024;
 
   private final Transport transport;
   private final SessionData data;
@@ -112,11 +119,9 @@ public final class Session implements AutoCloseable {
     RemotePath p = RemotePath.parse(path);
     if (p.owner().isPresent() && p.isRoot()) {
       List<Entry> out = new ArrayList<>();
-      for (GrantInfo g : received()) {
-        if (g.ownerName().equals(p.owner().get())) {
-          try (Sharing.Opened opened = open(g)) {
-            out.add(entry(node(g.nodeId()), opened.name()));
-          }
+      for (OpenedGrant g : openedGrants()) {
+        if (g.info().ownerName().equals(owner(p))) {
+          out.add(entry(node(g.info().nodeId()), g.name()));
         }
       }
       out.sort(Comparator.comparing(Entry::name));
@@ -129,7 +134,16 @@ public final class Session implements AutoCloseable {
     NodeList children = transport.get("/v1/nodes/" + dir.id() + "/children", NodeList.class);
     List<Entry> out = new ArrayList<>(children.entries().size());
     for (NodeInfo child : children.entries()) {
-      out.add(entry(child, decryptName(dir, child)));
+      // one damaged entry (anyone with WRITE access can plant one) must not hide the others
+      String name;
+      try {
+        name = decryptName(dir, child);
+        // the key is bound to the name: a name the server moved here from another node shows
+        dir.secret.unwrapChild(child.wrappedKey(), child.id(), dir.id(), child.encName()).close();
+      } catch (EdfsException | CryptoException e) {
+        name = "<unreadable " + child.id() + ">";
+      }
+      out.add(entry(child, name));
     }
     out.sort(Comparator.comparing(Entry::name));
     return out;
@@ -366,9 +380,10 @@ public final class Session implements AutoCloseable {
       newName = to.name();
     }
     byte[] encName = encryptName(newParent, newName);
-    byte[] wrapped = newParent.secret.wrapChild(node.secret, node.id(), newParent.id());
+    byte[] wrapped = newParent.secret.wrapChild(node.secret, node.id(), newParent.id(), encName);
     List<Reseal> reseals = new ArrayList<>();
-    if (node.info.shared()) {
+    // only the owner re-seals grants (with the new name); a WRITE grantee's rename leaves them
+    if (node.info.access() == Access.OWNER && node.info.shared()) {
       for (GrantInfo g : grantsOf(node)) {
         byte[] pub = user(g.granteeName()).publicKeys();
         reseals.add(
@@ -433,10 +448,9 @@ public final class Session implements AutoCloseable {
   /** What others shared with me, as {@code @owner/name} paths. */
   public List<Share> sharedWithMe() {
     List<Share> out = new ArrayList<>();
-    for (GrantInfo g : received()) {
-      try (Sharing.Opened opened = open(g)) {
-        out.add(new Share("@" + g.ownerName() + "/" + opened.name(), g.kind(), g.ownerName(), g.granteeName(), g.mode(), g.createdAt()));
-      }
+    for (OpenedGrant o : openedGrants()) {
+      GrantInfo g = o.info();
+      out.add(new Share("@" + g.ownerName() + "/" + o.name(), g.kind(), g.ownerName(), g.granteeName(), g.mode(), g.createdAt()));
     }
     out.sort(Comparator.comparing(Share::path));
     return out;
@@ -484,15 +498,15 @@ public final class Session implements AutoCloseable {
     if (p.isRoot()) {
       throw new EdfsException(Reason.NOT_A_FILE, p + ": names a user, not a shared file or folder");
     }
-    String owner = p.owner().get();
-    String name = p.components().get(0);
+    String owner = owner(p);
+    String name = Normalizer.normalize(p.components().get(0), Normalizer.Form.NFC);
     for (GrantInfo g : received()) {
       if (g.ownerName().equals(owner)) {
-        Sharing.Opened opened = open(g);
-        if (opened.name().equals(name)) {
-          return new Node(node(g.nodeId()), opened.secret(), name);
+        Optional<Sharing.Opened> opened = tryOpen(g);
+        if (opened.isPresent() && opened.get().name().equals(name)) {
+          return new Node(node(g.nodeId()), opened.get().secret(), name);
         }
-        opened.close();
+        opened.ifPresent(Sharing.Opened::close);
       }
     }
     throw new EdfsException(Reason.NOT_FOUND, "@" + owner + "/" + name + ": not found (nothing shared with you under that name)");
@@ -517,8 +531,11 @@ public final class Session implements AutoCloseable {
       }
       throw withPath(e, path);
     }
+    if (!parent.id().equals(info.parentId()) || !Arrays.equals(enc, info.encName())) {
+      throw new EdfsException(Reason.TAMPERED, path + ": the server answered with another node");
+    }
     try {
-      NodeSecret secret = parent.secret.unwrapChild(info.wrappedKey(), info.id(), parent.id());
+      NodeSecret secret = parent.secret.unwrapChild(info.wrappedKey(), info.id(), parent.id(), info.encName());
       return Optional.of(new Node(info, secret, name));
     } catch (CryptoException e) {
       throw new EdfsException(Reason.TAMPERED, path + ": key failed its integrity check", e);
@@ -535,7 +552,7 @@ public final class Session implements AutoCloseable {
   private Node create(
       Node parent, String name, NodeKind kind, Optional<CommitRequest> version, UUID id, NodeSecret secret) {
     byte[] enc = encryptName(parent, name);
-    byte[] wrapped = parent.secret.wrapChild(secret, id, parent.id());
+    byte[] wrapped = parent.secret.wrapChild(secret, id, parent.id(), enc);
     NodeInfo info =
         transport.json(
             "POST", "/v1/nodes", new CreateNodeRequest(id, parent.id(), kind, enc, wrapped, version.orElse(null)), NodeInfo.class);
@@ -571,7 +588,11 @@ public final class Session implements AutoCloseable {
   }
 
   private NodeInfo node(UUID id) {
-    return transport.get("/v1/nodes/" + id, NodeInfo.class);
+    NodeInfo info = transport.get("/v1/nodes/" + id, NodeInfo.class);
+    if (!id.equals(info.id())) {
+      throw new EdfsException(Reason.TAMPERED, "the server answered for node " + info.id() + " when asked for " + id);
+    }
+    return info;
   }
 
   private UserInfo user(String name) {
@@ -593,12 +614,35 @@ public final class Session implements AutoCloseable {
     return transport.get("/v1/nodes/" + node.id() + "/grants", GrantList.class).grants();
   }
 
-  private Sharing.Opened open(GrantInfo g) {
-    try {
-      return keys.openGrant(g.sealedKey(), g.nodeId(), data.userId(), g.mode().name());
-    } catch (CryptoException e) {
-      throw new EdfsException(Reason.TAMPERED, "a grant from " + g.ownerName() + " failed its integrity check", e);
+  /** A grant given to me, opened: its plaintext name (its secret is not kept). */
+  private record OpenedGrant(GrantInfo info, String name) {}
+
+  /**
+   * The grants given to me that open. Anyone may share anything with anyone, so a grant that
+   * does not open (junk, or tampered with) is skipped rather than hiding the others.
+   */
+  private List<OpenedGrant> openedGrants() {
+    List<OpenedGrant> out = new ArrayList<>();
+    for (GrantInfo g : received()) {
+      tryOpen(g).ifPresent(o -> {
+        try (o) {
+          out.add(new OpenedGrant(g, o.name()));
+        }
+      });
     }
+    return out;
+  }
+
+  private Optional<Sharing.Opened> tryOpen(GrantInfo g) {
+    try {
+      return Optional.of(keys.openGrant(g.sealedKey(), g.nodeId(), data.userId(), g.mode().name()));
+    } catch (CryptoException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String owner(RemotePath p) {
+    return p.owner().orElseThrow().toLowerCase(Locale.ROOT); // usernames are case-folded
   }
 
   /** The path of one of my nodes: walk up to the home folder, then decrypt names down. */
@@ -606,6 +650,9 @@ public final class Session implements AutoCloseable {
     Deque<NodeInfo> chain = new ArrayDeque<>();
     NodeInfo cur = node(id);
     while (cur.parentId() != null) {
+      if (chain.size() > MAX_DEPTH) {
+        throw new EdfsException(Reason.TAMPERED, "node " + id + " is not inside a home folder");
+      }
       chain.push(cur);
       cur = node(cur.parentId());
     }
@@ -614,7 +661,7 @@ public final class Session implements AutoCloseable {
     for (NodeInfo n : chain) {
       String name = decryptName(at, n);
       path.append('/').append(name);
-      at = new Node(n, at.secret.unwrapChild(n.wrappedKey(), n.id(), at.id()), name);
+      at = new Node(n, at.secret.unwrapChild(n.wrappedKey(), n.id(), at.id(), n.encName()), name);
     }
     return path.length() == 0 ? "/" : path.toString();
   }

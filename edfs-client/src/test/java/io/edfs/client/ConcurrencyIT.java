@@ -55,7 +55,7 @@ class ConcurrencyIT {
   @DisplayName("mixed operations: no unexpected error, and the final tree matches what succeeded")
   void mixedOperations() throws Exception {
     try (TestServer server = TestServer.start();
-        EdfsClient client = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")))) {
+        EdfsClient client = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")).withMinimumKdf(FAST_KDF))) {
       List<String> users = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
         users.add("user" + i);
@@ -82,7 +82,7 @@ class ConcurrencyIT {
           done.add(
               pool.submit(
                   () -> {
-                    try (EdfsClient own = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")));
+                    try (EdfsClient own = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")).withMinimumKdf(FAST_KDF));
                         Session s = own.login(users.get(c), ("pw-" + c).toCharArray())) {
                       start.await();
                       String shared = c == 0 ? "/shared" : "@user0/shared";

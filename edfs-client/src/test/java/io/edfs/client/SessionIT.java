@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +34,7 @@ class SessionIT {
   @BeforeEach
   void start() throws Exception {
     server = TestServer.start();
-    client = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")));
+    client = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")).withMinimumKdf(FAST_KDF));
   }
 
   @AfterEach
@@ -134,10 +135,55 @@ class SessionIT {
     assertThatThrownBy(() -> client.login("alice", "wrong horse".toCharArray()))
         .extracting(e -> ((EdfsException) e).reason())
         .isEqualTo(Reason.INVALID_CREDENTIALS);
-    try (EdfsClient other = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("other_known")));
+    try (EdfsClient other = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("other_known")).withMinimumKdf(FAST_KDF));
         Session a = other.login("alice", "correct horse".toCharArray())) {
       assertThat(new String(read(a, "/a/b/c/file.txt"), StandardCharsets.UTF_8)).isEqualTo("deep");
       assertThat(a.list("/a").stream().map(Entry::name).toList()).isEqualTo(List.of("b"));
+    }
+  }
+
+  @Test
+  @DisplayName("refuses to log in when the server asks for weaker password hashing than it accepts")
+  void refusesWeakKdf() {
+    client.signup("weak", "pw".toCharArray(), FAST_KDF).close();
+    try (EdfsClient strict = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")))) {
+      assertThatThrownBy(() -> strict.login("weak", "pw".toCharArray()))
+          .isInstanceOf(EdfsException.class)
+          .hasMessageContaining("weaker password hashing");
+    }
+  }
+
+  @Test
+  @DisplayName("notices a server that swaps two names, and still lists the rest of the folder")
+  void detectsSwappedNames() throws Exception {
+    try (Session a = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {
+      write(a, "/a.txt", "content of a".getBytes(StandardCharsets.UTF_8));
+      write(a, "/b.txt", "content of b".getBytes(StandardCharsets.UTF_8));
+      write(a, "/c.txt", "content of c".getBytes(StandardCharsets.UTF_8));
+      UUID idA = a.stat("/a.txt").id();
+      UUID idB = a.stat("/b.txt").id();
+      try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + server.dataDir().resolve("edfs.db"));
+          var st = db.createStatement()) {
+        byte[] nameOfB;
+        try (var rs = st.executeQuery("SELECT enc_name FROM nodes WHERE id = '" + idB + "'")) {
+          rs.next();
+          nameOfB = rs.getBytes(1);
+        }
+        st.executeUpdate("UPDATE nodes SET enc_name = X'01' WHERE id = '" + idB + "'");
+        try (var ps = db.prepareStatement("UPDATE nodes SET enc_name = ? WHERE id = ?")) {
+          ps.setBytes(1, nameOfB);
+          ps.setString(2, idA.toString());
+          ps.executeUpdate();
+        }
+      }
+      // a's row now carries b's name: opening it as "b.txt" must fail, not show a's content
+      assertThatThrownBy(() -> read(a, "/b.txt"))
+          .isInstanceOf(EdfsException.class)
+          .extracting(e -> ((EdfsException) e).reason())
+          .isEqualTo(Reason.TAMPERED);
+      List<String> names = a.list("/").stream().map(Entry::name).toList();
+      assertThat(names).contains("c.txt").contains("<unreadable " + idA + ">").contains("<unreadable " + idB + ">");
+      assertThat(new String(read(a, "/c.txt"), StandardCharsets.UTF_8)).isEqualTo("content of c");
     }
   }
 }

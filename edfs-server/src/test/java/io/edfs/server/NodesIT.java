@@ -382,4 +382,63 @@ class NodesIT {
       return client.get("/v1/account", u.token()).as(io.edfs.protocol.Account.class);
     }
   }
+
+  @Nested
+  @DisplayName("Tree shape")
+  class Shape {
+    @Test
+    @DisplayName("folders nest at most 512 deep, so no move can hide a cycle from the checks")
+    void depthLimit() {
+      UUID parent = alice.home();
+      for (int depth = 1; depth <= 512; depth++) {
+        parent = client.mkdir(alice, parent, "d").id();
+      }
+      Response tooDeep = client.create(alice, parent, NodeKind.D, "one-too-many");
+      assertThat(tooDeep.status()).as(tooDeep.text()).isEqualTo(400);
+      assertThat(tooDeep.problem().detail()).contains("at most 512 deep");
+
+      // a two-level folder cannot move where it would pass the limit either
+      NodeInfo two = client.mkdir(alice, alice.home(), "two");
+      client.mkdir(alice, two.id(), "child");
+      Response move =
+          client.patch("/v1/nodes/" + two.id(), alice.token(), new MoveRequest(parent, name("two"), client.randomBytes(40), null));
+      assertThat(move.status()).as(move.text()).isEqualTo(400);
+      assertThat(client.node(alice, two.id()).parentId()).isEqualTo(alice.home());
+    }
+
+    @Test
+    @DisplayName("a WRITE grantee renames an entry the owner also shared, leaving its grants; only the owner re-seals")
+    void grantsOnRename() {
+      User bob = client.signup(TestClient.uniqueName("bob"));
+      User carol = client.signup(TestClient.uniqueName("carol"));
+      NodeInfo shared = client.mkdir(alice, alice.home(), "shared");
+      NodeInfo inner = client.mkdir(alice, shared.id(), "inner");
+      byte[] carolSeal = client.randomBytes(80);
+      grant(alice, shared.id(), bob, "W", client.randomBytes(80));
+      grant(alice, inner.id(), carol, "R", carolSeal);
+
+      Response forged =
+          client.patch(
+              "/v1/nodes/" + inner.id(),
+              bob.token(),
+              new MoveRequest(shared.id(), name("inner"), client.randomBytes(40), List.of(new io.edfs.protocol.Reseal(carol.id(), client.randomBytes(80)))));
+      assertThat(forged.status()).as(forged.text()).isEqualTo(403);
+      assertThat(forged.text()).doesNotContain(carol.id().toString());
+
+      Response rename =
+          client.patch("/v1/nodes/" + inner.id(), bob.token(), new MoveRequest(shared.id(), name("renamed"), client.randomBytes(40), null));
+      assertThat(rename.status()).as(rename.text()).isEqualTo(200);
+      var received = client.get("/v1/grants/received", carol.token()).as(io.edfs.protocol.GrantList.class).grants();
+      assertThat(received).singleElement().satisfies(g -> assertThat(g.sealedKey()).isEqualTo(carolSeal));
+    }
+
+    private void grant(User owner, UUID node, User grantee, String mode, byte[] sealed) {
+      Response r =
+          client.put(
+              "/v1/nodes/" + node + "/grants/" + grantee.id(),
+              owner.token(),
+              new io.edfs.protocol.GrantRequest(io.edfs.protocol.Mode.valueOf(mode), sealed));
+      assertThat(r.status()).as(r.text()).isEqualTo(200);
+    }
+  }
 }

@@ -1,6 +1,10 @@
 package io.edfs.crypto.v1;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
 import java.util.UUID;
 
 /** The derivation labels and associated-data strings of format v1. */
@@ -24,6 +28,22 @@ final class Labels {
       s.append('|').append(id);
     }
     return s.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * UTF-8 of {@code edfs/v1/key|<childId>|<parentId>|<hex SHA-256 of encName>}: a child's wrapped
+   * key, bound to the child's encrypted name (lowercase hex).
+   */
+  static byte[] childKey(UUID childId, UUID parentId, byte[] encName) {
+    Objects.requireNonNull(encName, "encName");
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256").digest(encName);
+    } catch (NoSuchAlgorithmException e) {
+      throw new CryptoException("SHA-256 unavailable", e);
+    }
+    return (KEY + '|' + childId + '|' + parentId + '|' + HexFormat.of().formatHex(digest))
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /** UTF-8 of {@code edfs/v1/share|<nodeId>|<granteeId>|<mode>}; mode must be R or W. */

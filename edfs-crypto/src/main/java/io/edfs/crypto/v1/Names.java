@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
+import java.util.Locale;
 import java.util.Objects;
 
 /** File and folder name rules of format v1. */
@@ -14,9 +15,10 @@ public final class Names {
   private Names() {}
 
   /**
-   * Returns the NFC-normalised name if it is allowed: non-empty, no {@code /}, no NUL, not {@code
-   * .} or {@code ..}, at most 255 UTF-8 bytes; otherwise throws {@link InvalidNameException} saying
-   * which rule it breaks.
+   * Returns the NFC-normalised name if it is allowed: non-empty, no {@code /}, no NUL, no other
+   * control character (C0 U+0000..U+001F, DEL U+007F, C1 U+0080..U+009F: printed, they could
+   * inject terminal escapes), not {@code .} or {@code ..}, at most 255 UTF-8 bytes; otherwise
+   * throws {@link InvalidNameException} saying which rule it breaks.
    */
   public static String validate(String name) {
     Objects.requireNonNull(name, "name");
@@ -44,12 +46,30 @@ public final class Names {
     if (nfc.indexOf('\0') >= 0) {
       throw new InvalidNameException("name must not contain NUL ('\\0')");
     }
+    int[] codePoints = nfc.codePoints().toArray();
+    for (int position = 0; position < codePoints.length; position++) {
+      int c = codePoints[position];
+      if (isControl(c)) {
+        // position: 0-based, in code points of the NFC name
+        throw new InvalidNameException(
+            String.format(
+                Locale.ROOT,
+                "name must not contain control characters (U+%04X at position %d)",
+                c,
+                position));
+      }
+    }
     int bytes = nfc.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_BYTES) {
       throw new InvalidNameException(
           "name is " + bytes + " bytes; at most " + MAX_BYTES + " allowed");
     }
     return nfc;
+  }
+
+  /** C0 (U+0000..U+001F), DEL (U+007F) or C1 (U+0080..U+009F). */
+  private static boolean isControl(int c) {
+    return c <= 0x1f || (c >= 0x7f && c <= 0x9f);
   }
 
   /**

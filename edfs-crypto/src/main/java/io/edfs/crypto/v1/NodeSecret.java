@@ -88,10 +88,17 @@ public final class NodeSecret implements AutoCloseable {
 
   /**
    * Wraps a child's secret under this node's wrapKey (AES-256-GCM), associated data {@code
-   * edfs/v1/key|<childId>|<thisId>}.
+   * edfs/v1/key|<childId>|<thisId>|<sha256(childEncName)>} (SHA-256 of the child's encrypted name
+   * as given by {@link #encryptChildName}, in lowercase hex).
+   *
+   * <p>The encrypted name is bound in so that a name and a node belong together: the name's
+   * AES-SIV binds it only to the parent, so without this a server could swap the names of two
+   * siblings, move a name to another node, or answer a lookup of one name with a sibling, and the
+   * client would not notice. Renaming a node therefore re-wraps its key under the new name.
    */
-  public byte[] wrapChild(NodeSecret child, UUID childId, UUID thisId) {
-    byte[] ad = Labels.ad(Labels.KEY, childId, thisId);
+  public byte[] wrapChild(NodeSecret child, UUID childId, UUID thisId, byte[] childEncName) {
+    Objects.requireNonNull(child, "child");
+    byte[] ad = Labels.childKey(childId, thisId, childEncName);
     byte[] raw = child.rawBytes();
     try {
       return Ciphers.encrypt(wrapAead(), raw, ad);
@@ -100,10 +107,14 @@ public final class NodeSecret implements AutoCloseable {
     }
   }
 
-  /** Reverses {@link #wrapChild}; {@link TamperedException} on any mismatch. */
-  public NodeSecret unwrapChild(byte[] wrapped, UUID childId, UUID thisId) {
+  /**
+   * Reverses {@link #wrapChild}; {@link TamperedException} on any mismatch, including an encrypted
+   * name other than the one the key was wrapped with (a name moved to another node, or a sibling
+   * returned for a lookup).
+   */
+  public NodeSecret unwrapChild(byte[] wrapped, UUID childId, UUID thisId, byte[] childEncName) {
     Objects.requireNonNull(wrapped, "wrapped");
-    byte[] ad = Labels.ad(Labels.KEY, childId, thisId);
+    byte[] ad = Labels.childKey(childId, thisId, childEncName);
     return unwrapped(Ciphers.decrypt(wrapAead(), wrapped, ad, "key of " + childId));
   }
 

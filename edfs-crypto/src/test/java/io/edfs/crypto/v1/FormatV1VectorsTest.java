@@ -1,12 +1,14 @@
 package io.edfs.crypto.v1;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -77,13 +79,23 @@ class FormatV1VectorsTest {
   }
 
   @Test
-  @DisplayName("a stored wrapped child key unwraps")
+  @DisplayName("a stored wrapped child key unwraps only with its child's encrypted name")
   void wrappedChild() {
     JsonNode v = vectors.get("wrappedChild");
-    try (NodeSecret folder = NodeSecret.fromBytes(hex(v, "folderSecret"));
-        NodeSecret child =
-            folder.unwrapChild(hex(v, "wrapped"), uuid(v, "childId"), uuid(v, "folderId"))) {
-      assertThat(child.rawBytes()).isEqualTo(hex(v, "childSecret"));
+    UUID folderId = uuid(v, "folderId");
+    UUID childId = uuid(v, "childId");
+    byte[] encName = hex(v, "childEncName");
+    assertThat(new String(Labels.childKey(childId, folderId, encName), StandardCharsets.UTF_8))
+        .isEqualTo(v.get("associatedData").asText());
+    try (NodeSecret folder = NodeSecret.fromBytes(hex(v, "folderSecret"))) {
+      assertThat(folder.encryptChildName(v.get("childName").asText(), folderId))
+          .isEqualTo(encName);
+      try (NodeSecret child = folder.unwrapChild(hex(v, "wrapped"), childId, folderId, encName)) {
+        assertThat(child.rawBytes()).isEqualTo(hex(v, "childSecret"));
+      }
+      byte[] sibling = folder.encryptChildName("b", folderId);
+      assertThatThrownBy(() -> folder.unwrapChild(hex(v, "wrapped"), childId, folderId, sibling))
+          .isInstanceOf(TamperedException.class);
     }
   }
 

@@ -16,7 +16,11 @@ class NamesTest {
   @DisplayName("accept")
   class Accept {
     @ParameterizedTest
-    @ValueSource(strings = {"a", "report.pdf", ".hidden", "...", ". ", " ", "a b", "日本語.txt", "😀"})
+    @ValueSource(
+        strings = {
+          "a", "report.pdf", ".hidden", "...", ". ", " ", "a b", "日本語.txt", "😀", "~", "\u00a0nbsp",
+          "\u00a9 2024", "\u00ff"
+        })
     @DisplayName("ordinary names, returned unchanged when already NFC")
     void ordinary(String name) {
       assertThat(Names.validate(name)).isEqualTo(name);
@@ -79,6 +83,31 @@ class NamesTest {
       assertThatThrownBy(() -> Names.validate(name))
           .isInstanceOf(InvalidNameException.class)
           .hasMessageContaining("must not contain NUL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "\u0001", "a\tb", "a\nb", "a\rb", "\u001b[31mred", "\u001f", "a\u007f", "\u0080",
+          "a\u0085", "\u009b2J", "a\u009f"
+        })
+    @DisplayName("a control character anywhere: C0, DEL and C1")
+    void control(String name) {
+      assertThatThrownBy(() -> Names.validate(name))
+          .isInstanceOf(InvalidNameException.class)
+          .hasMessageStartingWith("name must not contain control characters (U+");
+    }
+
+    @Test
+    @DisplayName("a control character, naming it and its position in code points")
+    void controlMessage() {
+      assertThatThrownBy(() -> Names.validate("abc\u001b[2J"))
+          .isInstanceOf(InvalidNameException.class)
+          .hasMessage("name must not contain control characters (U+001B at position 3)");
+      assertThatThrownBy(() -> Names.validate("\uD83D\uDE00\u009b"))
+          .hasMessage("name must not contain control characters (U+009B at position 1)");
+      assertThatThrownBy(() -> Names.validate("x\u007f"))
+          .hasMessage("name must not contain control characters (U+007F at position 1)");
     }
 
     @Test

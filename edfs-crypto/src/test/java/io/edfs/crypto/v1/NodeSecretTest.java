@@ -18,8 +18,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -79,8 +81,8 @@ class NodeSecretTest {
     @DisplayName("is wiped by close, and every later use throws IllegalStateException")
     void close() throws Exception {
       NodeSecret secret = NodeSecret.fromBytes(Fixtures.bytes(32, 2));
-      byte[] wrapped = secret.wrapChild(folder, id(), folderId);
       byte[] name = secret.encryptChildName("a", folderId);
+      byte[] wrapped = secret.wrapChild(folder, id(), folderId, name);
       secret.encryptingStream(OutputStream.nullOutputStream(), id(), id(), SMALL_SEGMENT).close();
       secret.close();
       secret.close(); // idempotent
@@ -93,9 +95,9 @@ class NodeSecretTest {
               secret::rawBytes,
               () -> secret.encryptChildName("a", folderId),
               () -> secret.decryptChildName(name, folderId),
-              () -> secret.wrapChild(folder, id(), folderId),
-              () -> secret.unwrapChild(wrapped, id(), folderId),
-              () -> folder.wrapChild(secret, id(), folderId),
+              () -> secret.wrapChild(folder, id(), folderId, name),
+              () -> secret.unwrapChild(wrapped, id(), folderId, name),
+              () -> folder.wrapChild(secret, id(), folderId, name),
               () ->
                   secret.encryptingStream(
                       OutputStream.nullOutputStream(), id(), id(), SMALL_SEGMENT),
@@ -208,7 +210,7 @@ class NodeSecretTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"..", ".", "a/b", "", "Cafe\u0301"})
+    @ValueSource(strings = {"..", ".", "a/b", "", "Cafe\u0301", "\u001b[2Jx", "a\u009bb", "a\u007f"})
     @DisplayName("refuses an authentic but invalid name written by a hostile client")
     void hostileWriter(String name) throws Exception {
       byte[] nameKey = Ciphers.hkdf(folder.rawBytes(), "edfs/v1/name", 64);
@@ -233,54 +235,127 @@ class NodeSecretTest {
       child.close();
     }
 
+    private final byte[] childName = folder.encryptChildName("child", folderId);
+
     @Test
     @DisplayName("round-trips them as nonce || ciphertext || tag")
     void roundTrip() {
-      byte[] wrapped = folder.wrapChild(child, childId, folderId);
+      byte[] wrapped = folder.wrapChild(child, childId, folderId, childName);
       assertThat(wrapped).hasSize(12 + 32 + 16);
-      try (NodeSecret unwrapped = folder.unwrapChild(wrapped, childId, folderId)) {
+      try (NodeSecret unwrapped = folder.unwrapChild(wrapped, childId, folderId, childName)) {
         assertThat(unwrapped.rawBytes()).isEqualTo(child.rawBytes());
       }
     }
 
     @Test
+    @DisplayName("uses associated data edfs/v1/key|<childId>|<parentId>|<hex SHA-256 of encName>")
+    void associatedData() throws Exception {
+      byte[] wrapped = folder.wrapChild(child, childId, folderId, childName);
+      String digest =
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(childName));
+      byte[] ad =
+          ("edfs/v1/key|" + childId + "|" + folderId + "|" + digest)
+              .getBytes(StandardCharsets.UTF_8);
+      byte[] wrapKey = Ciphers.hkdf(folder.rawBytes(), "edfs/v1/wrap", 32);
+      assertThat(Ciphers.aesGcm(wrapKey).decrypt(wrapped, ad)).isEqualTo(child.rawBytes());
+    }
+
+    @Test
     @DisplayName("uses a fresh nonce every time")
     void randomised() {
-      assertThat(folder.wrapChild(child, childId, folderId))
-          .isNotEqualTo(folder.wrapChild(child, childId, folderId));
+      assertThat(folder.wrapChild(child, childId, folderId, childName))
+          .isNotEqualTo(folder.wrapChild(child, childId, folderId, childName));
     }
 
     @Test
     @DisplayName("detects a key presented for another child, another parent, or swapped ids")
     void wrongIds() {
-      byte[] wrapped = folder.wrapChild(child, childId, folderId);
-      assertThatThrownBy(() -> folder.unwrapChild(wrapped, id(), folderId))
+      byte[] wrapped = folder.wrapChild(child, childId, folderId, childName);
+      assertThatThrownBy(() -> folder.unwrapChild(wrapped, id(), folderId, childName))
           .isInstanceOf(TamperedException.class);
-      assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, id()))
+      assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, id(), childName))
           .isInstanceOf(TamperedException.class);
-      assertThatThrownBy(() -> folder.unwrapChild(wrapped, folderId, childId))
+      assertThatThrownBy(() -> folder.unwrapChild(wrapped, folderId, childId, childName))
           .isInstanceOf(TamperedException.class);
       try (NodeSecret other = NodeSecret.random()) {
-        assertThatThrownBy(() -> other.unwrapChild(wrapped, childId, folderId))
+        assertThatThrownBy(() -> other.unwrapChild(wrapped, childId, folderId, childName))
             .isInstanceOf(TamperedException.class);
       }
     }
 
     @Test
+    @DisplayName("detects a key presented with another encrypted name, or a changed one")
+    void wrongName() {
+      byte[] wrapped = folder.wrapChild(child, childId, folderId, childName);
+      byte[] otherName = folder.encryptChildName("other", folderId);
+      assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, folderId, otherName))
+          .isInstanceOf(TamperedException.class)
+          .hasMessageContaining("key of " + childId);
+      assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, folderId, new byte[0]))
+          .isInstanceOf(TamperedException.class);
+      for (int i = 0; i < childName.length; i++) {
+        byte[] bad = flipped(childName, i, 0x01);
+        assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, folderId, bad))
+            .as("name byte %d", i)
+            .isInstanceOf(TamperedException.class);
+      }
+      byte[] longer = Arrays.copyOf(childName, childName.length + 1);
+      assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, folderId, longer))
+          .isInstanceOf(TamperedException.class);
+    }
+
+    @Test
+    @DisplayName("detects the encrypted names of two siblings swapped by the server")
+    void swappedNames() {
+      UUID otherId = id();
+      byte[] otherName = folder.encryptChildName("other", folderId);
+      try (NodeSecret other = NodeSecret.random()) {
+        byte[] wrapped = folder.wrapChild(child, childId, folderId, childName);
+        byte[] otherWrapped = folder.wrapChild(other, otherId, folderId, otherName);
+        // each name still decrypts (AES-SIV binds it to the parent only) ...
+        assertThat(folder.decryptChildName(otherName, folderId)).isEqualTo("other");
+        // ... but neither node's key unwraps under the other's name
+        assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, folderId, otherName))
+            .isInstanceOf(TamperedException.class);
+        assertThatThrownBy(() -> folder.unwrapChild(otherWrapped, otherId, folderId, childName))
+            .isInstanceOf(TamperedException.class);
+        // a lookup of "child" answered with the sibling's id and key fails too
+        assertThatThrownBy(() -> folder.unwrapChild(otherWrapped, otherId, folderId, childName))
+            .isInstanceOf(TamperedException.class);
+        // while the true pairs still unwrap
+        try (NodeSecret a = folder.unwrapChild(wrapped, childId, folderId, childName);
+            NodeSecret b = folder.unwrapChild(otherWrapped, otherId, folderId, otherName)) {
+          assertThat(a.rawBytes()).isEqualTo(child.rawBytes());
+          assertThat(b.rawBytes()).isEqualTo(other.rawBytes());
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("refuses a null encrypted name")
+    void nullName() {
+      byte[] wrapped = folder.wrapChild(child, childId, folderId, childName);
+      assertThatThrownBy(() -> folder.wrapChild(child, childId, folderId, null))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> folder.unwrapChild(wrapped, childId, folderId, null))
+          .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     @DisplayName("detects any changed byte, and truncation")
     void tamper() {
-      byte[] wrapped = folder.wrapChild(child, childId, folderId);
+      byte[] wrapped = folder.wrapChild(child, childId, folderId, childName);
       for (int i = 0; i < wrapped.length; i++) {
         for (int mask : MASKS) {
           byte[] bad = flipped(wrapped, i, mask);
-          assertThatThrownBy(() -> folder.unwrapChild(bad, childId, folderId))
+          assertThatThrownBy(() -> folder.unwrapChild(bad, childId, folderId, childName))
               .as("byte %d ^ %x", i, mask)
               .isInstanceOf(TamperedException.class);
         }
       }
       for (int length = 0; length < wrapped.length; length++) {
         byte[] cut = Arrays.copyOf(wrapped, length);
-        assertThatThrownBy(() -> folder.unwrapChild(cut, childId, folderId))
+        assertThatThrownBy(() -> folder.unwrapChild(cut, childId, folderId, childName))
             .isInstanceOf(TamperedException.class);
       }
     }

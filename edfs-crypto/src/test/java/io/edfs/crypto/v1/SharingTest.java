@@ -129,6 +129,9 @@ class SharingTest {
     @DisplayName("an invalid name")
     void name() {
       assertThatThrownBy(() -> seal("..", "R")).isInstanceOf(InvalidNameException.class);
+      assertThatThrownBy(() -> seal("a\u001bb", "R"))
+          .isInstanceOf(InvalidNameException.class)
+          .hasMessageContaining("control characters");
     }
 
     @Test
@@ -148,10 +151,11 @@ class SharingTest {
       }
     }
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"a/b", "..", "\u001b]0;pwned\u0007", "a\u009b"})
     @DisplayName("an authentic grant whose name breaks the rules, from a hostile client")
-    void hostileName() throws Exception {
-      byte[] plaintext = Fixtures.concat(secret.rawBytes(), "a/b".getBytes(StandardCharsets.UTF_8));
+    void hostileName(String name) throws Exception {
+      byte[] plaintext = Fixtures.concat(secret.rawBytes(), name.getBytes(StandardCharsets.UTF_8));
       byte[] grant =
           Keysets.hybridEncrypt(Keysets.parsePublicBundle(grantee.publicKeys()))
               .encrypt(plaintext, Labels.share(nodeId, granteeId, "R"));

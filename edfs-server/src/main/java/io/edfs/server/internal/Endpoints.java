@@ -49,7 +49,10 @@ final class Endpoints {
             "/v1/nodes",
             ex -> {
               CreateNodeRequest request = ex.json(CreateNodeRequest.class);
-              blocks.storeInline(request.version());
+              if (request.version() != null && request.version().inline() != null) {
+                tree.requireWritable(ex.user(), Checks.required(request.parentId(), "parentId"));
+                blocks.storeInline(request.version());
+              }
               Tree.Created created = tree.create(ex.user(), request);
               ex.respond(created.created() ? 201 : 200, created.node());
             })
@@ -89,8 +92,12 @@ final class Endpoints {
             "/v1/nodes/{}/versions",
             ex -> {
               CommitRequest request = ex.json(CommitRequest.class);
-              blocks.storeInline(request);
-              ex.respond(200, tree.commit(ex.user(), ex.uuidParam(0, "node id"), request));
+              UUID id = ex.uuidParam(0, "node id");
+              if (request.inline() != null) {
+                tree.requireWritable(ex.user(), id);
+                blocks.storeInline(request);
+              }
+              ex.respond(200, tree.commit(ex.user(), id, request));
             })
         .authenticated(
             "GET",

@@ -44,9 +44,15 @@ final class NodeStore {
    * A node's ancestry for one user, self first: the ids up to the home folder, the strongest grant
    * the user holds on the node or any ancestor, and on strict ancestors only (nullable).
    */
-  record Lineage(List<UUID> ids, Mode grant, Mode strictAncestorGrant) {}
+  record Lineage(List<UUID> ids, Mode grant, Mode strictAncestorGrant, boolean rooted) {}
 
-  /** Stops a corrupt (cyclic) tree from looping; far deeper than any real tree. */
+  /**
+   * How deep a tree may grow: creates and moves beyond it are refused, so every node's lineage
+   * reaches its home folder within the recursive queries' bound below.
+   */
+  static final int MAX_TREE_DEPTH = 512;
+
+  /** Stops any recursive query on a corrupt (cyclic) tree; far deeper than a tree may grow. */
   private static final int MAX_DEPTH = 4096;
 
   private static final String NODE_COLUMNS =
@@ -64,8 +70,11 @@ final class NodeStore {
 
   /** The subtree rooted at the first parameter, as CTE {@code sub(id)}. */
   private static final String SUBTREE =
-      "WITH RECURSIVE sub(id) AS (SELECT id FROM nodes WHERE id = ?"
-          + " UNION ALL SELECT n.id FROM nodes n JOIN sub s ON n.parent_id = s.id) ";
+      "WITH RECURSIVE sub(id, depth) AS (SELECT id, 0 FROM nodes WHERE id = ?"
+          + " UNION ALL SELECT n.id, s.depth + 1 FROM nodes n JOIN sub s ON n.parent_id = s.id"
+          + " WHERE s.depth < "
+          + MAX_DEPTH
+          + ") ";
 
   void insert(Connection c, NodeRow n) throws SQLException {
     try (PreparedStatement ps =
@@ -154,7 +163,7 @@ final class NodeStore {
                 + " FROM nodes n JOIN anc a ON n.id = a.parent_id WHERE a.depth < "
                 + MAX_DEPTH
                 + ")"
-                + " SELECT a.id, a.depth, g.mode FROM anc a"
+                + " SELECT a.id, a.parent_id, a.depth, g.mode FROM anc a"
                 + " LEFT JOIN grants g ON g.node_id = a.id AND g.grantee_id = ?"
                 + " ORDER BY a.depth")) {
       setUuid(ps, 1, id);
@@ -162,9 +171,11 @@ final class NodeStore {
       List<UUID> ids = new ArrayList<>();
       Mode grant = null;
       Mode strict = null;
+      boolean rooted = false;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ids.add(uuid(rs, "id"));
+          rooted = rs.getString("parent_id") == null;
           String m = rs.getString("mode");
           if (m != null) {
             Mode mode = Mode.valueOf(m);
@@ -175,7 +186,7 @@ final class NodeStore {
           }
         }
       }
-      return new Lineage(List.copyOf(ids), grant, strict);
+      return new Lineage(List.copyOf(ids), grant, strict, rooted);
     }
   }
 
@@ -187,6 +198,16 @@ final class NodeStore {
       return a;
     }
     return a == Mode.W || b == Mode.W ? Mode.W : Mode.R;
+  }
+
+  /** How many levels the subtree rooted at {@code id} has below it (0 for a leaf). */
+  int subtreeHeight(Connection c, UUID id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(SUBTREE + "SELECT MAX(depth) FROM sub")) {
+      setUuid(ps, 1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    }
   }
 
   void move(Connection c, UUID id, UUID parentId, byte[] encName, byte[] wrappedKey, long now)

@@ -179,6 +179,7 @@ final class Tree {
           if (!parentAccess.canWrite()) {
             throw forbidden("read-only access to folder " + parentId);
           }
+          requireDepth(nodes.lineage(c, parentId, user), 0);
           long now = clock.millis();
           NodeRow node =
               new NodeRow(
@@ -248,8 +249,16 @@ final class Tree {
             throw new ApiException(
                 ErrorType.INVALID_MOVE, "cannot move " + id + " into itself or below itself");
           }
-          Set<UUID> grantees = new HashSet<>(grants.grantees(c, id));
-          if (!grantees.equals(reseals.keySet())) {
+          requireDepth(destLineage, nodes.subtreeHeight(c, id));
+          // Only the owner re-seals grants (and learns who they are for). A WRITE grantee
+          // renaming an entry inside a share leaves its grants as they are: their sealed name
+          // is what the owner shared it as.
+          boolean owner = node.ownerId().equals(user);
+          if (!owner && !reseals.isEmpty()) {
+            throw forbidden("only the owner of " + id + " can re-seal its grants");
+          }
+          Set<UUID> grantees = owner ? new HashSet<>(grants.grantees(c, id)) : Set.of();
+          if (owner && !grantees.equals(reseals.keySet())) {
             Set<UUID> missing = new LinkedHashSet<>(grantees);
             missing.removeAll(reseals.keySet());
             Set<UUID> extra = new LinkedHashSet<>(reseals.keySet());
@@ -290,6 +299,22 @@ final class Tree {
           users.addUsedBytes(c, node.ownerId(), -freed);
           return null;
         });
+  }
+
+  /**
+   * Refuses to put a subtree {@code height} levels deep below the folder whose lineage is given
+   * when the tree would grow past {@link NodeStore#MAX_TREE_DEPTH}, or when the lineage does not
+   * reach a home folder (a damaged tree: growing it could hide a cycle from the checks).
+   */
+  private static void requireDepth(Lineage folder, int height) {
+    if (!folder.rooted()) {
+      throw new ApiException(ErrorType.INVALID_MOVE, "the destination is not inside a home folder");
+    }
+    int depth = folder.ids().size() + height;
+    if (depth > NodeStore.MAX_TREE_DEPTH) {
+      throw badRequest(
+          "folders nest at most " + NodeStore.MAX_TREE_DEPTH + " deep; this would make " + depth);
+    }
   }
 
   // ---- commit ----
@@ -385,6 +410,22 @@ final class Tree {
   }
 
   // ---- access ----
+
+  /**
+   * Fails unless {@code user} may write node {@code id} (a file to commit to, or a folder to
+   * create in): checked before an inline block is stored, so that only writers store blocks
+   * that way. The commit's transaction checks again.
+   */
+  void requireWritable(UUID user, UUID id) {
+    db.read(
+        c -> {
+          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          if (!requireAccess(c, user, node).canWrite()) {
+            throw forbidden("read-only access to " + id);
+          }
+          return null;
+        });
+  }
 
   /** The caller's access to {@code node}, or null for none. */
   private static Access access(UUID user, NodeRow node, Lineage lineage) {

@@ -140,6 +140,10 @@ final class FileCommands {
     int run(Cli cli, Session s) throws Exception {
       cli.subject = path;
       Path target = Files.isDirectory(local) ? local.resolve(RemotePath.parse(path).name()) : local;
+      if (Files.exists(target) && !Files.isRegularFile(target)) {
+        // get replaces the target atomically; a device or pipe wants 'edfs cat' instead
+        throw new EdfsException(Reason.BAD_REQUEST, target + ": not a regular file; use 'edfs cat " + path + " > " + target + "'");
+      }
       Path dir = target.toAbsolutePath().getParent();
       Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
       try {

@@ -8,6 +8,8 @@ import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,17 +20,23 @@ import java.util.function.IntFunction;
  * The ciphertext of a version as one stream, fetching up to {@code parallelism} blocks ahead
  * on virtual threads. Each block is checked against its length; its content needs no hash
  * check, as the decryption that reads this stream authenticates every segment, its position
- * and the end. Memory is bounded by {@code parallelism} blocks. Not thread-safe.
+ * and the end. Memory is bounded by {@code parallelism + 1} block buffers, which are reused
+ * (a fresh 4 MiB array per block would be a humongous allocation and zeroed for nothing). Not
+ * thread-safe.
  */
 public final class BlockDownloadStream extends InputStream {
+  private record Block(byte[] data, int length) {}
+
   private final Transport transport;
   private final List<BlockRef> refs;
   private final IntFunction<String> blockPath;
   private final int parallelism;
   private final ExecutorService downloads = Executors.newVirtualThreadPerTaskExecutor();
-  private final Deque<Future<byte[]>> ahead = new ArrayDeque<>();
+  private final Deque<Future<Block>> ahead = new ArrayDeque<>();
+  /** Buffers free for the next fetch: at most parallelism in flight plus the one being read. */
+  private final BlockingQueue<byte[]> free;
   private int nextToFetch;
-  private byte[] current = new byte[0];
+  private Block current = new Block(new byte[0], 0);
   private int pos;
 
   /**
@@ -40,37 +48,40 @@ public final class BlockDownloadStream extends InputStream {
     this.refs = refs;
     this.blockPath = blockPath;
     this.parallelism = parallelism;
+    this.free = new ArrayBlockingQueue<>(parallelism + 1);
     refill();
   }
 
   private void refill() {
     while (ahead.size() < parallelism && nextToFetch < refs.size()) {
       int index = nextToFetch++;
-      ahead.add(downloads.submit(() -> fetch(index)));
+      byte[] buffer = free.poll();
+      ahead.add(downloads.submit(() -> fetch(index, buffer)));
     }
   }
 
-  private byte[] fetch(int index) throws IOException {
+  private Block fetch(int index, byte[] buffer) throws IOException {
     BlockRef ref = refs.get(index);
     if (ref.length() > Integer.MAX_VALUE - 8) {
       throw new IOException("block " + index + " too large: " + ref.length());
     }
-    byte[] data;
-    try (InputStream in = transport.getBlock(blockPath.apply(index))) {
-      data = in.readNBytes((int) ref.length());
-      if (data.length != ref.length() || in.read() != -1) {
-        throw new IOException("block " + index + " has the wrong length");
-      }
+    int length = (int) ref.length();
+    byte[] data = buffer != null && buffer.length >= length ? buffer : new byte[length];
+    try {
+      transport.readBlock(blockPath.apply(index), data, length);
+    } catch (BlockConnections.WrongLength e) {
+      throw new IOException("block " + index + " has the wrong length", e);
     }
-    return data;
+    return new Block(data, length);
   }
 
   private boolean advance() throws IOException {
-    while (pos == current.length) {
-      Future<byte[]> next = ahead.poll();
+    while (pos == current.length()) {
+      Future<Block> next = ahead.poll();
       if (next == null) {
         return false;
       }
+      Block done = current;
       try {
         current = next.get();
       } catch (InterruptedException e) {
@@ -82,6 +93,9 @@ public final class BlockDownloadStream extends InputStream {
         }
         throw new IOException(e.getCause().getMessage(), e.getCause());
       }
+      if (done.data().length > 0) {
+        free.offer(done.data()); // consumed: the next fetch may fill it
+      }
       pos = 0;
       refill();
     }
@@ -90,7 +104,7 @@ public final class BlockDownloadStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    return advance() ? current[pos++] & 0xff : -1;
+    return advance() ? current.data()[pos++] & 0xff : -1;
   }
 
   @Override
@@ -101,8 +115,8 @@ public final class BlockDownloadStream extends InputStream {
     if (!advance()) {
       return -1;
     }
-    int n = Math.min(len, current.length - pos);
-    System.arraycopy(current, pos, b, off, n);
+    int n = Math.min(len, current.length() - pos);
+    System.arraycopy(current.data(), pos, b, off, n);
     pos += n;
     return n;
   }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -72,7 +73,15 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    check(chain, socket.getInetAddress().getHostAddress(), socket.getPort());
+    // the host the socket was opened for (as the SSLEngine variant sees it), so a server
+    // reached by name is pinned under the same host:port whichever transport connects
+    String host =
+        socket instanceof SSLSocket ssl
+                && ssl.getHandshakeSession() != null
+                && ssl.getHandshakeSession().getPeerHost() != null
+            ? ssl.getHandshakeSession().getPeerHost()
+            : socket.getInetAddress().getHostAddress();
+    check(chain, host, socket.getPort());
   }
 
   @Override

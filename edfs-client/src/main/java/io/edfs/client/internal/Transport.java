@@ -37,6 +37,7 @@ public final class Transport implements AutoCloseable {
   private final URI base;
   private final String hostPort;
   private final HttpClient http;
+  private final BlockConnections blocks;
   private final PinningTrustManager trust;
   private final Duration timeout;
   private final String token;
@@ -45,6 +46,7 @@ public final class Transport implements AutoCloseable {
     this.base = shared.base;
     this.hostPort = shared.hostPort;
     this.http = shared.http;
+    this.blocks = shared.blocks;
     this.trust = shared.trust;
     this.timeout = shared.timeout;
     this.token = token;
@@ -66,6 +68,7 @@ public final class Transport implements AutoCloseable {
               .connectTimeout(options.timeout())
               .followRedirects(HttpClient.Redirect.NEVER)
               .build();
+      this.blocks = new BlockConnections(tls, base.getHost(), port, options.timeout());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("TLS unavailable", e);
     }
@@ -103,20 +106,38 @@ public final class Transport implements AutoCloseable {
 
   /** Uploads one block (idempotent). */
   public void putBlock(String hash, byte[] data, int length) {
-    HttpRequest request =
-        authorized(HttpRequest.newBuilder(base.resolve("/v1/blocks/" + hash)))
-            .timeout(BLOCK_TIMEOUT)
-            .header("Content-Type", "application/octet-stream")
-            .PUT(BodyPublishers.ofByteArray(data, 0, length))
-            .build();
-    drain(send(request));
+    BlockConnections.Answer a;
+    try {
+      a = blocks.put("/v1/blocks/" + hash, authorization(), data, length, BLOCK_TIMEOUT);
+    } catch (IOException e) {
+      throw mapIo(e);
+    }
+    if (a.status() >= 300) {
+      throw problem(a.status(), a.contentType(), a.body());
+    }
   }
 
-  /** Opens a block download; the caller closes the stream. */
-  public InputStream getBlock(String path) {
-    HttpRequest request =
-        authorized(HttpRequest.newBuilder(base.resolve(path))).timeout(BLOCK_TIMEOUT).GET().build();
-    return send(request).body();
+  /**
+   * Downloads a block of exactly {@code length} bytes into {@code into[0, length)}.
+   *
+   * @throws IOException if the server sends another number of bytes
+   */
+  public void readBlock(String path, byte[] into, int length) throws IOException {
+    BlockConnections.Answer a;
+    try {
+      a = blocks.get(path, authorization(), into, length, BLOCK_TIMEOUT);
+    } catch (BlockConnections.WrongLength e) {
+      throw e;
+    } catch (IOException e) {
+      throw mapIo(e);
+    }
+    if (a.status() >= 300) {
+      throw problem(a.status(), a.contentType(), a.body());
+    }
+  }
+
+  private String authorization() {
+    return token == null ? null : "Bearer " + token;
   }
 
   private HttpRequest request(String method, String path, Object body, Duration timeout) {
@@ -171,16 +192,24 @@ public final class Transport implements AutoCloseable {
   }
 
   private static EdfsException problem(HttpResponse<InputStream> response) {
-    Problem p = null;
+    byte[] bytes = new byte[0];
     try (InputStream in = response.body()) {
-      byte[] bytes = in.readNBytes(64 * 1024);
-      if (response.headers().firstValue("Content-Type").orElse("").contains("json")) {
-        p = Json.mapper().readValue(bytes, Problem.class);
-      }
+      bytes = in.readNBytes(64 * 1024);
     } catch (IOException ignored) {
       // fall through to a generic error below
     }
-    int status = response.statusCode();
+    return problem(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), bytes);
+  }
+
+  private static EdfsException problem(int status, String contentType, byte[] bytes) {
+    Problem p = null;
+    if (contentType.contains("json")) {
+      try {
+        p = Json.mapper().readValue(bytes, Problem.class);
+      } catch (IOException ignored) {
+        // fall through to a generic error below
+      }
+    }
     if (p == null || p.type() == null) {
       return new EdfsException(
           status >= 500 ? Reason.SERVER_ERROR : Reason.BAD_REQUEST, "server answered HTTP " + status);
@@ -224,6 +253,7 @@ public final class Transport implements AutoCloseable {
 
   @Override
   public void close() {
+    blocks.close();
     http.close();
   }
 }

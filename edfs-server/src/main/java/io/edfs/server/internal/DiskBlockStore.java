@@ -23,7 +23,12 @@ import java.util.UUID;
  * holds a whole block in memory.
  */
 final class DiskBlockStore implements BlockStore {
-  static final int BUFFER_SIZE = 64 << 10;
+  /**
+   * Bytes hashed and written at a time. The request body arrives in TLS-record-sized pieces (16
+   * KiB); gathering 256 KiB first cuts the file writes 16-fold. Below G1's humongous threshold
+   * (half a region, 512 KiB at -Xmx256m), so the buffer is an ordinary short-lived allocation.
+   */
+  static final int BUFFER_SIZE = 256 << 10;
   private final Path blocks;
   private final Path tmp;
 
@@ -52,10 +57,11 @@ final class DiskBlockStore implements BlockStore {
         ByteBuffer bb = ByteBuffer.wrap(buf);
         long total = 0;
         while (total < length) {
-          int n = in.read(buf, 0, (int) Math.min(buf.length, length - total));
-          if (n < 0) {
+          int want = (int) Math.min(buf.length, length - total);
+          int n = in.readNBytes(buf, 0, want);
+          if (n < want) {
             throw new EOFException(
-                "block upload ended after " + total + " of " + length + " bytes");
+                "block upload ended after " + (total + n) + " of " + length + " bytes");
           }
           sha256.update(buf, 0, n);
           bb.clear().limit(n);
@@ -70,7 +76,9 @@ final class DiskBlockStore implements BlockStore {
               io.edfs.protocol.ErrorType.HASH_MISMATCH,
               "the " + length + " bytes sent hash to " + actual + ", not " + hash);
         }
-        out.force(true);
+        // fdatasync: the data and what is needed to read it back (size, extents); the name becomes
+        // durable with the folder's fsync below. Skipping the inode's timestamps saves a journal write.
+        out.force(false);
       }
       Path target = path(hash);
       Path dir = target.getParent();

@@ -30,7 +30,12 @@ import org.eclipse.jetty.util.Fields;
 final class Exchange {
   static final String JSON = "application/json";
   static final String PROBLEM_JSON = "application/problem+json";
-  private static final int STREAM_BUFFER = 64 << 10;
+  /**
+   * Piece size for streamed responses and discarded bodies. Each blocking write hands the piece to
+   * Jetty, which encrypts it as TLS records and waits until the socket took it all: 256 KiB per
+   * round trip instead of 64 KiB quarters those hand-overs for a 4 MiB block.
+   */
+  private static final int STREAM_BUFFER = 256 << 10;
 
   /** The request body could not be read: the client went away or broke the framing. */
   static final class BodyReadException extends IOException {

@@ -7,9 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -74,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
       large(s);
       smallFiles(client, s, user, password);
       listing(client, s, user, password);
-      out.line(String.format(Locale.ROOT, "client peak: heap %s, RSS %s", FileCommands.human(peakHeap()), FileCommands.human(peakRss())));
+      out.line(String.format(Locale.ROOT, "client peak: RSS %s, max heap %s", FileCommands.human(peakRss()), FileCommands.human(Runtime.getRuntime().maxMemory())));
     }
     return 0;
   }
@@ -183,16 +180,6 @@ final class BenchCommand implements Callable<Integer> {
 
   private static double secs(long t0) {
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        sum += pool.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 
   /** Peak resident set size of this process (Linux), or -1. */

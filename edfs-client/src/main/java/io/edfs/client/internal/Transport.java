@@ -32,6 +32,19 @@ import javax.net.ssl.TrustManager;
  * EdfsException}. Thread-safe; one instance per server connection pool.
  */
 public final class Transport implements AutoCloseable {
+  static {
+    // Every edfs request may be sent twice (ids and version ids are chosen by the client, so a
+    // repeated create or commit answers as the first did), so the JDK client may retry any
+    // method when a reused keep-alive connection turns out to be closed. Keep-alive shorter
+    // than the server's idle timeout (60 s) makes that rare in the first place.
+    if (System.getProperty("jdk.httpclient.enableAllMethodRetry") == null) {
+      System.setProperty("jdk.httpclient.enableAllMethodRetry", "true");
+    }
+    if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+      System.setProperty("jdk.httpclient.keepalive.timeout", "20");
+    }
+  }
+
   private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(5);
 
   private final URI base;

@@ -27,3 +27,12 @@ find_jdk() {
   done
   return 1
 }
+
+# Maven itself (its bundled Guava) trips JDK 23+'s warning about sun.misc.Unsafe; quiet it there.
+maven_opts() {
+  if [ "$(jdk_major "$1")" -ge 23 ]; then
+    echo "--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}"
+  else
+    echo "${MAVEN_OPTS:-}"
+  fi
+}

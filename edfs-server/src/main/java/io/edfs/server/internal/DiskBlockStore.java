@@ -18,7 +18,7 @@ import java.util.UUID;
 
 /**
  * Blocks as files {@code blocks/ab/cd/<hash>} on local disk. A block is streamed to {@code tmp/}
- * while being hashed, fsynced, renamed into place atomically and its folder fsynced: a crash leaves
+ * while being hashed, fsynced, renamed into place atomically and its folders fsynced: a crash leaves
  * either the complete block or none (plus, at worst, a temp file removed at the next start). Never
  * holds a whole block in memory.
  */
@@ -82,15 +82,17 @@ final class DiskBlockStore implements BlockStore {
       }
       Path target = path(hash);
       Path dir = target.getParent();
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-        // make the new ab/ and ab/cd/ entries durable too
-        PrivateFiles.fsyncDirectory(dir.getParent());
-        PrivateFiles.fsyncDirectory(blocks);
-      }
+      Files.createDirectories(dir);
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
       stored = true;
+      // The block's name is durable once cd/ is fsynced, and cd/ itself only once ab/ and blocks/
+      // are: fsync the whole chain on every upload. Skipping the parents when ab/cd/ already exists
+      // is wrong: a racing upload may have just created it and not yet fsynced its parents, and we
+      // would acknowledge a block a power failure could still lose. The parents rarely change, so
+      // their fsyncs are cheap.
       PrivateFiles.fsyncDirectory(dir);
+      PrivateFiles.fsyncDirectory(dir.getParent());
+      PrivateFiles.fsyncDirectory(blocks);
     } finally {
       if (!stored) {
         Files.deleteIfExists(part);

@@ -165,14 +165,21 @@ public final class Session implements AutoCloseable {
         InputStream plain = file.secret.decryptingStream(cipher, file.id(), v.id(), v.segmentSize())) {
       byte[] buf = new byte[256 * 1024];
       for (int n; (n = plain.read(buf)) != -1; ) {
-        out.write(buf, 0, n);
+        try {
+          out.write(buf, 0, n);
+        } catch (IOException e) {
+          throw new EdfsException(Reason.IO, path + ": cannot write the content out: " + e.getMessage(), e);
+        }
         progress.advance(n);
       }
     } catch (EdfsException e) {
       throw e;
     } catch (IOException e) {
-      throw new EdfsException(
-          Reason.TAMPERED, path + ": content failed its integrity check (" + e.getMessage() + ")", e);
+      if (e.getCause() instanceof TamperedException) {
+        throw new EdfsException(
+            Reason.TAMPERED, path + ": content failed its integrity check (" + e.getMessage() + ")", e);
+      }
+      throw new EdfsException(Reason.IO, path + ": download failed: " + e.getMessage(), e);
     }
     progress.done();
     return entry(file.info, file.name);

@@ -103,14 +103,15 @@ final class BlockConnections implements AutoCloseable {
       if (c == null) {
         c = open();
       }
-      ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::close, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::abort, timeout.toMillis(), TimeUnit.MILLISECONDS);
       boolean keep = false;
       try {
         Answer a;
         try {
           a = c.exchange(head, body, bodyLength, into, intoLength);
         } catch (StaleConnection e) {
-          if (reused) {
+          // (not when the watchdog closed it: the time is up, and a retry would double it)
+          if (reused && !c.aborted) {
             continue; // the server closed it while it was idle: try again on a new connection
           }
           throw (IOException) e.getCause();
@@ -118,13 +119,14 @@ final class BlockConnections implements AutoCloseable {
         keep = c.reusable;
         return a;
       } catch (IOException e) {
-        if (watchdog.isDone() && !watchdog.isCancelled()) {
+        if (c.aborted) {
           throw new IOException(method + " " + path + " timed out after " + timeout.toSeconds() + " s", e);
         }
         throw e;
       } finally {
-        watchdog.cancel(false);
-        if (keep && !closed && idle.size() < MAX_IDLE) {
+        // cancel() fails if the watchdog has closed the connection (or is closing it): not kept
+        boolean inTime = watchdog.cancel(false);
+        if (keep && inTime && !closed && idle.size() < MAX_IDLE) {
           idle.addFirst(c);
         } else {
           c.close();
@@ -157,7 +159,7 @@ final class BlockConnections implements AutoCloseable {
       raw.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
       SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, host, port, true);
       s.startHandshake();
-      return new Connection(s);
+      return new Connection(raw, s);
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;
@@ -187,12 +189,19 @@ final class BlockConnections implements AutoCloseable {
   }
 
   private static final class Connection {
+    private final Socket raw;
     private final SSLSocket socket;
     private final OutputStream out;
     private final BufferedInputStream in;
     boolean reusable;
+    /**
+     * Set by the watchdog before it closes the socket. (Not the watchdog future's state: the
+     * exchange can see its socket closed before that future is marked done.)
+     */
+    volatile boolean aborted;
 
-    Connection(SSLSocket socket) throws IOException {
+    Connection(Socket raw, SSLSocket socket) throws IOException {
+      this.raw = raw;
       this.socket = socket;
       this.out = socket.getOutputStream();
       // large reads bypass this buffer and go straight from the TLS layer into the caller's array
@@ -380,6 +389,21 @@ final class BlockConnections implements AutoCloseable {
     void close() {
       try {
         socket.close();
+      } catch (IOException ignored) {
+        // closing a broken connection: nothing left to do
+      }
+    }
+
+    /**
+     * Closes the TCP socket under the TLS one, from another thread, at once. Not {@link #close}:
+     * SSLSocket.close() first sends close_notify under the lock a blocked write holds (a server
+     * that stopped reading the body), so it would wait forever, and with it the one watchdog
+     * thread. The blocked read or write fails; the exchange's own close() then finishes.
+     */
+    void abort() {
+      aborted = true;
+      try {
+        raw.close();
       } catch (IOException ignored) {
         // closing a broken connection: nothing left to do
       }

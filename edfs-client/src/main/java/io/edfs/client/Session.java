@@ -59,6 +59,12 @@ public final class Session implements AutoCloseable {
    */
   static final int SMALL_FILE_BYTES = 448 * 1024;
 
+  /**
+   * The largest file: its commit lists every block in one JSON body, which the server takes up
+   * to 1 MiB (about 10,000 block references of ~100 bytes).
+   */
+  static final long MAX_FILE_BYTES = 9_000L * BLOCK_SIZE;
+
   /** Deeper than any tree the server allows: a longer chain of parents is a damaged answer. */
   private static final int MAX_DEPTH = 1024;
 
@@ -345,7 +351,14 @@ public final class Session implements AutoCloseable {
     try {
       try (OutputStream enc = secret.encryptingStream(blocks, fileId, versionId, segment)) {
         byte[] buf = new byte[256 * 1024];
+        long total = 0;
         for (int n; (n = content.read(buf)) != -1; ) {
+          total += n;
+          if (total > MAX_FILE_BYTES) {
+            // fail before uploading what the commit could not list (one JSON body of block refs)
+            throw new EdfsException(
+                Reason.TOO_LARGE, "files of more than " + (MAX_FILE_BYTES >> 30) + " GiB are not supported yet");
+          }
           enc.write(buf, 0, n);
           progress.advance(n);
         }

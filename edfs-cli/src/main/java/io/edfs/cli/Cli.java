@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Map;
@@ -86,10 +87,23 @@ final class Cli {
           // not a POSIX file system
         }
       }
-      String owner = Files.getOwner(h).getName();
-      String me = System.getProperty("user.name");
-      if (!owner.equals(me)) {
-        throw new EdfsException(Reason.FORBIDDEN, h + " belongs to " + owner + ", not " + me + "; refusing to keep keys there");
+      // compare owners as the file system does (by uid): a file just made here is ours
+      Path probe = Files.createTempFile(h, ".owner", ".tmp");
+      try {
+        if (!Files.getOwner(h).equals(Files.getOwner(probe))) {
+          throw new EdfsException(
+              Reason.FORBIDDEN, h + " belongs to " + Files.getOwner(h).getName() + ", not to you; refusing to keep keys there");
+        }
+      } finally {
+        Files.deleteIfExists(probe);
+      }
+      try {
+        var perms = Files.getPosixFilePermissions(h);
+        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+          throw new EdfsException(Reason.FORBIDDEN, h + " is writable by others; make it private first (chmod 700 " + h + ")");
+        }
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system
       }
       return h;
     } catch (IOException e) {

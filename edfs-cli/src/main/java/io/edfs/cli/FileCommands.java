@@ -114,6 +114,10 @@ final class FileCommands {
       if (!Files.isRegularFile(local)) {
         throw new EdfsException(Reason.NOT_FOUND, local + ": no such local file");
       }
+      if (Files.size(local) > Session.MAX_FILE_BYTES) {
+        throw new EdfsException(
+            Reason.TOO_LARGE, local + ": files of more than " + (Session.MAX_FILE_BYTES >> 30) + " GiB are not supported yet");
+      }
       String target = path;
       if (path.endsWith("/") || isFolder(s, path)) {
         target = RemotePath.parse(path).child(local.getFileName().toString()).toString();

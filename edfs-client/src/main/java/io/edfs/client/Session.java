@@ -63,7 +63,7 @@ public final class Session implements AutoCloseable {
    * The largest file: its commit lists every block in one JSON body, which the server takes up
    * to 1 MiB (about 10,000 block references of ~100 bytes).
    */
-  static final long MAX_FILE_BYTES = 9_000L * BLOCK_SIZE;
+  public static final long MAX_FILE_BYTES = 9_000L * BLOCK_SIZE;
 
   /** Deeper than any tree the server allows: a longer chain of parents is a damaged answer. */
   private static final int MAX_DEPTH = 1024;
@@ -264,8 +264,12 @@ public final class Session implements AutoCloseable {
     if (p.isRoot()) {
       throw new EdfsException(Reason.NOT_A_FILE, path + ": is a folder");
     }
-    Node parent = resolve(p.parent());
-    requireFolder(parent, p.parent().toString());
+    // @alice/NAME names the shared node itself, whose parent I cannot see
+    boolean sharedNode = p.owner().isPresent() && p.components().size() == 1;
+    Node parent = sharedNode ? null : resolve(p.parent());
+    if (parent != null) {
+      requireFolder(parent, p.parent().toString());
+    }
     byte[] head;
     try {
       head = content.readNBytes(SMALL_FILE_BYTES + 1);
@@ -273,7 +277,7 @@ public final class Session implements AutoCloseable {
       throw new EdfsException(Reason.IO, "cannot read the content to write: " + e.getMessage(), e);
     }
     boolean small = head.length <= SMALL_FILE_BYTES;
-    if (small && seen.isEmpty()) {
+    if (small && seen.isEmpty() && parent != null && parent.info.access().canWrite()) {
       // optimistic: most small writes create a file, in one request; an existing name falls
       // through to a new version of it
       UUID id = UUID.randomUUID();
@@ -283,12 +287,13 @@ public final class Session implements AutoCloseable {
         progress.done();
         return entry(created.info, p.name());
       } catch (EdfsException e) {
-        if (e.reason() != Reason.NAME_EXISTS) {
+        // the name exists, or the folder is read-only but the file itself may be writable
+        if (e.reason() != Reason.NAME_EXISTS && e.reason() != Reason.FORBIDDEN) {
           throw e;
         }
       }
     }
-    Optional<Node> existing = find(parent, p.name(), p);
+    Optional<Node> existing = sharedNode ? Optional.of(resolve(p)) : find(parent, p.name(), p);
     if (existing.isPresent()) {
       Node file = existing.get();
       requireFile(file, path);

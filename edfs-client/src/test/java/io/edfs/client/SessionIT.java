@@ -186,4 +186,22 @@ class SessionIT {
       assertThat(new String(read(a, "/c.txt"), StandardCharsets.UTF_8)).isEqualTo("content of c");
     }
   }
+
+  @Test
+  @DisplayName("writes a small file shared for writing inside a folder shared read-only")
+  void smallWriteToWritableFileInReadOnlyFolder() {
+    try (Session alice = client.signup("alice", "pw".toCharArray(), FAST_KDF);
+        Session bob = client.signup("bob", "pw".toCharArray(), FAST_KDF)) {
+      alice.mkdir("/proj", false);
+      write(alice, "/proj/doc.txt", "v1".getBytes(StandardCharsets.UTF_8));
+      alice.share("/proj", "bob", io.edfs.protocol.Mode.R);
+      alice.share("/proj/doc.txt", "bob", io.edfs.protocol.Mode.W);
+      write(bob, "@alice/doc.txt", "small edit by bob".getBytes(StandardCharsets.UTF_8));
+      write(bob, "@alice/proj/doc.txt", "small edit by bob, through the folder".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(read(alice, "/proj/doc.txt"), StandardCharsets.UTF_8)).isEqualTo("small edit by bob, through the folder");
+      assertThatThrownBy(() -> write(bob, "@alice/proj/new.txt", new byte[10]))
+          .extracting(e -> ((EdfsException) e).reason())
+          .isEqualTo(Reason.FORBIDDEN);
+    }
+  }
 }

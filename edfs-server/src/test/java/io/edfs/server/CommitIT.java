@@ -80,7 +80,7 @@ class CommitIT {
 
   @Test
   @DisplayName("an inline block that does not match its hash, or is not the only block, is refused and nothing is stored")
-  void badInlineBlock() {
+  void badInlineBlock() throws Exception {
     byte[] data = client.randomBytes(3000);
     String wrong = TestClient.sha256(client.randomBytes(10));
     var mismatch = new CommitRequest(UUID.randomUUID(), null, data.length, 65536, List.of(new BlockRef(wrong, data.length)), data);
@@ -88,6 +88,10 @@ class CommitIT {
     assertThat(r.status()).as(r.text()).isEqualTo(400);
     assertThat(r.problemType()).isEqualTo("hash-mismatch");
     assertThat(client.queryLong("SELECT COUNT(*) FROM blocks WHERE hash = ?", wrong)).isZero();
+    assertThat(dir.resolve("blocks").resolve(wrong.substring(0, 2)).resolve(wrong.substring(2, 4)).resolve(wrong)).doesNotExist();
+    try (var parts = java.nio.file.Files.list(dir.resolve("tmp"))) {
+      assertThat(parts).as("no upload left behind").isEmpty();
+    }
 
     String hash = TestClient.sha256(data);
     var two = new CommitRequest(UUID.randomUUID(), null, data.length * 2L, 65536,

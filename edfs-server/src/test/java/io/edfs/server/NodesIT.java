@@ -390,18 +390,21 @@ class NodesIT {
     @DisplayName("folders nest at most 512 deep, so no move can hide a cycle from the checks")
     void depthLimit() {
       UUID parent = alice.home();
+      UUID at511 = null;
       for (int depth = 1; depth <= 512; depth++) {
+        at511 = parent;
         parent = client.mkdir(alice, parent, "d").id();
       }
       Response tooDeep = client.create(alice, parent, NodeKind.D, "one-too-many");
       assertThat(tooDeep.status()).as(tooDeep.text()).isEqualTo(400);
       assertThat(tooDeep.problem().detail()).contains("at most 512 deep");
 
-      // a two-level folder cannot move where it would pass the limit either
+      // a two-level folder cannot move where its child would pass the limit, though the folder
+      // itself would fit (depth 512)
       NodeInfo two = client.mkdir(alice, alice.home(), "two");
       client.mkdir(alice, two.id(), "child");
       Response move =
-          client.patch("/v1/nodes/" + two.id(), alice.token(), new MoveRequest(parent, name("two"), client.randomBytes(40), null));
+          client.patch("/v1/nodes/" + two.id(), alice.token(), new MoveRequest(at511, name("two"), client.randomBytes(40), null));
       assertThat(move.status()).as(move.text()).isEqualTo(400);
       assertThat(client.node(alice, two.id()).parentId()).isEqualTo(alice.home());
     }

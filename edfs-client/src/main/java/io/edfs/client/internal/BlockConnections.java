@@ -158,7 +158,10 @@ final class BlockConnections implements AutoCloseable {
       raw.setTcpNoDelay(true);
       raw.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
       SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, host, port, true);
+      // the exchange's watchdog starts only once connected: bound the handshake itself
+      raw.setSoTimeout((int) connectTimeout.toMillis());
       s.startHandshake();
+      raw.setSoTimeout(0);
       return new Connection(raw, s);
     } catch (IOException | RuntimeException e) {
       raw.close();
@@ -261,7 +264,9 @@ final class BlockConnections implements AutoCloseable {
       }
       boolean noBody = status == 204 || status == 304;
       byte[] bodyBytes = new byte[0];
-      if (noBody) {
+      if (noBody && status / 100 == 2 && into != null) {
+        throw new WrongLength("block has the wrong length: expected " + intoLength + ", server sent none");
+      } else if (noBody) {
         contentLength = 0;
       } else if (status / 100 == 2 && into != null) {
         if (chunked || contentLength != intoLength) {

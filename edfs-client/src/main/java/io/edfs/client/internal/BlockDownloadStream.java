@@ -1,6 +1,7 @@
 package io.edfs.client.internal;
 
 import io.edfs.client.EdfsException;
+import io.edfs.crypto.v1.TamperedException;
 import io.edfs.protocol.BlockRef;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,9 @@ public final class BlockDownloadStream extends InputStream {
     try {
       transport.readBlock(blockPath.apply(index), data, length);
     } catch (BlockConnections.WrongLength e) {
-      throw new IOException("block " + index + " has the wrong length", e);
+      // the committed block list says otherwise: as much an integrity failure as a bad segment
+      var tampered = new TamperedException("block " + index + " has the wrong length (" + e.getMessage() + ")");
+      throw new IOException(tampered.getMessage(), tampered);
     }
     return new Block(data, length);
   }

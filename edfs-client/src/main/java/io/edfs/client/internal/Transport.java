@@ -33,10 +33,12 @@ import javax.net.ssl.TrustManager;
  */
 public final class Transport implements AutoCloseable {
   static {
-    // Every edfs request may be sent twice (ids and version ids are chosen by the client, so a
-    // repeated create or commit answers as the first did), so the JDK client may retry any
-    // method when a reused keep-alive connection turns out to be closed. Keep-alive shorter
-    // than the server's idle timeout (60 s) makes that rare in the first place.
+    // The JDK client retries a request only when a reused keep-alive connection turned out to
+    // be closed before any answer. Creates, commits and moves are safe to send twice (ids and
+    // version ids are chosen by the client, so a repeat answers as the first did); a repeated
+    // delete or signup may answer "not found" / "taken" for what did succeed, which is rare
+    // and visible. Keep-alive shorter than the server's idle timeout (60 s) makes the case rare
+    // in the first place. (JVM-wide properties, read when java.net.http first loads.)
     if (System.getProperty("jdk.httpclient.enableAllMethodRetry") == null) {
       System.setProperty("jdk.httpclient.enableAllMethodRetry", "true");
     }

@@ -59,7 +59,7 @@ final class Blocks {
   /**
    * Makes the inline block a commit may carry (a small file's only block) durable in the store,
    * before the commit's transaction records it (see {@code Tree}); does nothing for a commit
-   * without one. One request and one database transaction for a small file.
+   * without one. A small file then costs one request instead of an upload and a commit.
    */
   void storeInline(CommitRequest r) throws IOException {
     if (r == null || r.inline() == null) {

@@ -50,7 +50,10 @@ final class Endpoints {
             ex -> {
               CreateNodeRequest request = ex.json(CreateNodeRequest.class);
               if (request.version() != null && request.version().inline() != null) {
-                tree.requireWritable(ex.user(), Checks.required(request.parentId(), "parentId"));
+                tree.requireWritable(
+                    ex.user(),
+                    Checks.required(request.parentId(), "parentId"),
+                    Optional.of(Checks.encName(request.encName())));
                 blocks.storeInline(request.version());
               }
               Tree.Created created = tree.create(ex.user(), request);

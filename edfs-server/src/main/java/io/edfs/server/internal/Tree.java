@@ -32,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -249,7 +250,9 @@ final class Tree {
             throw new ApiException(
                 ErrorType.INVALID_MOVE, "cannot move " + id + " into itself or below itself");
           }
-          requireDepth(destLineage, nodes.subtreeHeight(c, id));
+          if (!parentId.equals(node.parentId())) {
+            requireDepth(destLineage, nodes.subtreeHeight(c, id)); // a rename keeps the depth
+          }
           // Only the owner re-seals grants (and learns who they are for). A WRITE grantee
           // renaming an entry inside a share leaves its grants as they are: their sealed name
           // is what the owner shared it as.
@@ -417,11 +420,23 @@ final class Tree {
    * that way. The commit's transaction checks again.
    */
   void requireWritable(UUID user, UUID id) {
+    requireWritable(user, id, Optional.empty());
+  }
+
+  /**
+   * As {@link #requireWritable(UUID, UUID)} for folder {@code id}, and fails with name-exists
+   * when it already has an entry named {@code encName}: a create that would fail anyway must
+   * not leave its inline block behind.
+   */
+  void requireWritable(UUID user, UUID id, Optional<byte[]> encName) {
     db.read(
         c -> {
           NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
           if (!requireAccess(c, user, node).canWrite()) {
             throw forbidden("read-only access to " + id);
+          }
+          if (encName.isPresent() && nodes.childView(c, id, encName.get(), user).isPresent()) {
+            throw new ApiException(ErrorType.NAME_EXISTS, "folder " + id + " already has an entry with that name");
           }
           return null;
         });

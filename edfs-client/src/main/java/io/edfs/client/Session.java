@@ -283,8 +283,7 @@ public final class Session implements AutoCloseable {
       UUID id = UUID.randomUUID();
       try (NodeSecret secret = NodeSecret.random()) {
         Node created = create(parent, p.name(), NodeKind.F, Optional.of(sealSmall(secret, id, null, head)), id, secret);
-        progress.advance(head.length);
-        progress.done();
+        smallDone(progress, head);
         return entry(created.info, p.name());
       } catch (EdfsException e) {
         // the name exists, or the folder is read-only but the file itself may be writable
@@ -304,14 +303,10 @@ public final class Session implements AutoCloseable {
         }
         base = seen.get().versionId().orElse(null);
       }
-      CommitRequest commit =
-          small
-              ? sealSmall(file.secret, file.id(), base, head)
-              : upload(file.secret, file.id(), base, new SequenceInputStream(new ByteArrayInputStream(head), content), progress);
+      CommitRequest commit = encrypt(file.secret, file.id(), base, head, content, progress);
       NodeInfo after = transport.json("POST", "/v1/nodes/" + file.id() + "/versions", commit, NodeInfo.class);
       if (small) {
-        progress.advance(head.length);
-        progress.done();
+        smallDone(progress, head);
       }
       return entry(after, p.name());
     }
@@ -320,17 +315,30 @@ public final class Session implements AutoCloseable {
     }
     UUID id = UUID.randomUUID();
     try (NodeSecret secret = NodeSecret.random()) {
-      CommitRequest commit =
-          small
-              ? sealSmall(secret, id, null, head)
-              : upload(secret, id, null, new SequenceInputStream(new ByteArrayInputStream(head), content), progress);
+      CommitRequest commit = encrypt(secret, id, null, head, content, progress);
       Entry e = entry(create(parent, p.name(), NodeKind.F, Optional.of(commit), id, secret).info, p.name());
       if (small) {
-        progress.advance(head.length);
-        progress.done();
+        smallDone(progress, head);
       }
       return e;
     }
+  }
+
+  /**
+   * A version of {@code head} followed by the rest of {@code content}: inline in the commit
+   * when {@code head} is all there is, else uploaded block by block (reporting progress).
+   */
+  private CommitRequest encrypt(
+      NodeSecret secret, UUID fileId, UUID base, byte[] head, InputStream content, Progress progress) {
+    return head.length <= SMALL_FILE_BYTES
+        ? sealSmall(secret, fileId, base, head)
+        : upload(secret, fileId, base, new SequenceInputStream(new ByteArrayInputStream(head), content), progress);
+  }
+
+  /** A small file's progress arrives in one piece, once its commit succeeded. */
+  private static void smallDone(Progress progress, byte[] head) {
+    progress.advance(head.length);
+    progress.done();
   }
 
   /** Encrypts a small file's content into one block that travels inside the commit. */
@@ -529,7 +537,12 @@ public final class Session implements AutoCloseable {
       if (g.ownerName().equals(owner)) {
         Optional<Sharing.Opened> opened = tryOpen(g);
         if (opened.isPresent() && opened.get().name().equals(name)) {
-          return new Node(node(g.nodeId()), opened.get().secret(), name);
+          try {
+            return new Node(node(g.nodeId()), opened.get().secret(), name);
+          } catch (RuntimeException e) {
+            opened.get().close(); // wipe the secret we will not use
+            throw e;
+          }
         }
         opened.ifPresent(Sharing.Opened::close);
       }

@@ -2,7 +2,9 @@ package io.edfs.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How an {@link EdfsServer} runs: where it keeps its data, where it listens and its limits.
@@ -16,6 +18,11 @@ import java.util.Objects;
  * @param keepVersions how many versions of each file are kept (at least 1)
  * @param defaultQuotaBytes quota of new accounts in ciphertext bytes ({@link Long#MAX_VALUE} =
  *     unlimited)
+ * @param database JDBC URL of the metadata database: {@code jdbc:sqlite:FILE}, {@code
+ *     jdbc:mariadb://...} or {@code jdbc:mysql://...} (MariaDB 10.6+, MySQL 8+), {@code
+ *     jdbc:postgresql://...} (PostgreSQL 13+); null for the default, SQLite file {@code edfs.db} in
+ *     {@code dataDir}. It may carry credentials ({@code ?user=..&password=..}); {@link #toString}
+ *     hides the password.
  */
 public record ServerConfig(
     Path dataDir,
@@ -23,7 +30,8 @@ public record ServerConfig(
     int port,
     Duration sessionTtl,
     int keepVersions,
-    long defaultQuotaBytes) {
+    long defaultQuotaBytes,
+    String database) {
 
   /** The port a server listens on unless told otherwise. */
   public static final int DEFAULT_PORT = 8443;
@@ -52,6 +60,51 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "defaultQuotaBytes must be >= 0 (Long.MAX_VALUE = unlimited), got " + defaultQuotaBytes);
     }
+    if (database != null && !isSupportedDatabase(database)) {
+      throw new IllegalArgumentException(
+          "unsupported database URL "
+              + redact(database)
+              + "; expected jdbc:sqlite:FILE, jdbc:mariadb://HOST/DB, jdbc:mysql://HOST/DB or"
+              + " jdbc:postgresql://HOST/DB");
+    }
+  }
+
+  /** Whether {@code url} names an engine edfs can keep its metadata in. */
+  public static boolean isSupportedDatabase(String url) {
+    return SUPPORTED_PREFIXES.stream().anyMatch(p -> url.startsWith(p) && url.length() > p.length());
+  }
+
+  private static final List<String> SUPPORTED_PREFIXES =
+      List.of("jdbc:sqlite:", "jdbc:mariadb://", "jdbc:mysql://", "jdbc:postgresql://");
+
+  // a password=... parameter, or the password of user:password@host
+  private static final Pattern PASSWORD_PARAM =
+      Pattern.compile("(?i)(\\b(?:password|pass|pwd)=)[^&;]*");
+  private static final Pattern USER_INFO = Pattern.compile("(//[^/@:]*:)[^/@]*@");
+
+  /** {@code url} with any password replaced by {@code ***}, for messages and logs. */
+  public static String redact(String url) {
+    String hidden = PASSWORD_PARAM.matcher(url).replaceAll("$1***");
+    return USER_INFO.matcher(hidden).replaceAll("$1***@");
+  }
+
+  @Override
+  public String toString() {
+    return "ServerConfig[dataDir="
+        + dataDir
+        + ", bindAddress="
+        + bindAddress
+        + ", port="
+        + port
+        + ", sessionTtl="
+        + sessionTtl
+        + ", keepVersions="
+        + keepVersions
+        + ", defaultQuotaBytes="
+        + defaultQuotaBytes
+        + ", database="
+        + (database == null ? "sqlite (default)" : redact(database))
+        + "]";
   }
 
   /**
@@ -60,36 +113,42 @@ public record ServerConfig(
    */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(
-        dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Duration.ofDays(30), 10, Long.MAX_VALUE);
+        dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Duration.ofDays(30), 10, Long.MAX_VALUE, null);
   }
 
   /** This configuration with another port ({@code 0} = ephemeral). */
   public ServerConfig withPort(int port) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
   }
 
   /** This configuration with another bind address. */
   public ServerConfig withBind(String bindAddress) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
   }
 
   /** This configuration with another session lifetime. */
   public ServerConfig withSessionTtl(Duration sessionTtl) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
   }
 
   /** This configuration keeping another number of versions per file. */
   public ServerConfig withKeepVersions(int keepVersions) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
   }
 
   /** This configuration with another quota for new accounts. */
   public ServerConfig withDefaultQuotaBytes(long defaultQuotaBytes) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes);
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
+  }
+
+  /** This configuration with another metadata database (null = the default SQLite file). */
+  public ServerConfig withDatabase(String database) {
+    return new ServerConfig(
+        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
   }
 }

@@ -34,7 +34,7 @@ class ServerConfigTest {
             .withKeepVersions(3)
             .withDefaultQuotaBytes(5)
             .withSessionTtl(Duration.ofHours(1));
-    assertThat(c).isEqualTo(new ServerConfig(dir, "0.0.0.0", 0, Duration.ofHours(1), 3, 5));
+    assertThat(c).isEqualTo(new ServerConfig(dir, "0.0.0.0", 0, Duration.ofHours(1), 3, 5, null));
   }
 
   @Test

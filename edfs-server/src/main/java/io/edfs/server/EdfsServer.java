@@ -6,10 +6,11 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * A running edfs server: HTTPS (HTTP/1.1) REST v1 on Jetty, metadata in SQLite, blocks on local
- * disk, all under {@link ServerConfig#dataDir()}.
+ * A running edfs server: HTTPS (HTTP/1.1) REST v1 on Jetty, metadata in SQLite (by default, in the
+ * data folder) or in MariaDB/MySQL or PostgreSQL ({@link ServerConfig#database()}), blocks on local
+ * disk under {@link ServerConfig#dataDir()}.
  *
- * <p>On first start the data folder is laid out: {@code edfs.db}, {@code blocks/}, {@code tmp/},
+ * <p>On first start the data folder is laid out: {@code edfs.db} (SQLite), {@code blocks/}, {@code tmp/},
  * {@code tls/} (a self-signed EC P-256 certificate, reused on later starts so its fingerprint stays
  * the same) and {@code server.secret}. Thread-safe; {@link #close()} stops it gracefully.
  */
@@ -53,6 +54,11 @@ public final class EdfsServer implements AutoCloseable {
   /** The data folder. */
   public Path dataDir() {
     return runtime.config().dataDir();
+  }
+
+  /** Where the metadata lives, for people: e.g. {@code SQLite database /srv/edfs/edfs.db}. */
+  public String database() {
+    return runtime.database();
   }
 
   /** The configuration this server runs with. */

@@ -33,7 +33,7 @@ class AccountsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = EdfsServer.start(ServerConfig.defaults(dir).withPort(0));
+    server = EdfsServer.start(TestEngine.config(dir));
     client = new TestClient(server);
   }
 

@@ -97,7 +97,7 @@ class AuthorizationIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = EdfsServer.start(ServerConfig.defaults(dir).withPort(0));
+    server = EdfsServer.start(TestEngine.config(dir));
     client = new TestClient(server);
     owner = client.signup("owner");
     reader = client.signup("reader");

@@ -34,7 +34,7 @@ class BadInputIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = EdfsServer.start(ServerConfig.defaults(dir).withPort(0));
+    server = EdfsServer.start(TestEngine.config(dir));
     client = new TestClient(server);
     alice = client.signup("alice");
   }

@@ -36,7 +36,7 @@ class BlocksIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = EdfsServer.start(ServerConfig.defaults(dir).withPort(0));
+    server = EdfsServer.start(TestEngine.config(dir));
     client = new TestClient(server);
   }
 

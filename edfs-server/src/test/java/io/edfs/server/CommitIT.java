@@ -41,8 +41,7 @@ class CommitIT {
   static void start() throws Exception {
     server =
         EdfsServer.start(
-            ServerConfig.defaults(dir)
-                .withPort(0)
+            TestEngine.config(dir)
                 .withKeepVersions(KEEP)
                 .withDefaultQuotaBytes(QUOTA));
     client = new TestClient(server);

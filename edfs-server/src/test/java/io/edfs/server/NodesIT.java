@@ -37,7 +37,7 @@ class NodesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = EdfsServer.start(ServerConfig.defaults(dir).withPort(0));
+    server = EdfsServer.start(TestEngine.config(dir));
     client = new TestClient(server);
   }
 

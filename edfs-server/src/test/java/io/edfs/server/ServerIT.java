@@ -217,8 +217,7 @@ class ServerIT {
         assertThat(list.entries()).hasSize(10_000);
         best = Math.min(best, took);
       }
-      // measured over HTTPS including the client's read, so an upper bound of the server's time
-      assertThat(Duration.ofNanos(best)).isLessThan(Duration.ofMillis(500));
+      // a figure, not a check: timing belongs to the benchmarks (edfs bench)
       System.out.println("10,000-entry listing: best " + Duration.ofNanos(best).toMillis() + " ms");
     }
   }

@@ -332,9 +332,11 @@ final class TestClient {
   // ---- peeking into the database (read-only) for state the API does not expose ----
 
   long queryLong(String sql, Object... params) {
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:sqlite:file:" + server.dataDir().resolve("edfs.db") + "?mode=ro");
+    String url = server.config().database();
+    if (url == null) {
+      url = "jdbc:sqlite:file:" + server.dataDir().resolve("edfs.db") + "?mode=ro";
+    }
+    try (Connection c = DriverManager.getConnection(url);
         PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i] instanceof UUID u ? u.toString() : params[i]);

@@ -117,7 +117,15 @@ final class Accounts {
           if (nodes.node(c, homeId).isPresent()) {
             throw badRequest("homeId " + homeId + " is already used by another node");
           }
-          users.insert(c, user);
+          try {
+            users.insert(c, user);
+          } catch (SQLException e) {
+            if (db.dialect().isUniqueViolation(e)) {
+              // a concurrent signup took the name between the check above and this insert
+              throw new ApiException(ErrorType.USER_EXISTS, "username '" + username + "' is taken");
+            }
+            throw e;
+          }
           nodes.insert(c, home);
           return newSession(c, user, home);
         });

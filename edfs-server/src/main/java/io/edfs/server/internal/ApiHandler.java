@@ -77,6 +77,8 @@ final class ApiHandler extends Handler.Abstract {
     Problems.Mapped mapped = Problems.map(t);
     if (mapped.internal()) {
       LOG.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), t);
+    } else if (mapped.problem().status() == ErrorType.UNAVAILABLE.status()) {
+      LOG.warn("{} {}: {}", request.getMethod(), request.getHttpURI().getPath(), t.getMessage());
     } else if (t instanceof Exchange.BodyReadException) {
       LOG.debug("{} {}: {}", request.getMethod(), request.getHttpURI().getPath(), t.getMessage());
     }

@@ -3,12 +3,13 @@ package io.edfs.server.internal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * What differs between metadata engines (SQLite now; MariaDB/MySQL and PostgreSQL later): how
- * connections are made and set up, how transactions start and end, upserts and constraint errors.
- * Everything else is portable SQL in the stores. Implementations are thread-safe.
+ * What differs between metadata engines (SQLite, MariaDB/MySQL, PostgreSQL): how connections are
+ * made and set up, how transactions start and end, row locks, upserts, and how errors are told
+ * apart. Everything else is portable SQL in the stores. Implementations are thread-safe.
  */
 interface Dialect extends AutoCloseable {
   /** A short name for logs, e.g. {@code sqlite}. */
@@ -20,6 +21,9 @@ interface Dialect extends AutoCloseable {
   /** Where new connections come from; each is set up for this engine (pragmas, session vars). */
   DataSource dataSource();
 
+  /** A description of where the data lives, for messages: never carries a password. */
+  String describe();
+
   /** SQL run on every new read connection, e.g. to make it read-only; empty for none. */
   String readConnectionInitSql();
 
@@ -28,7 +32,9 @@ interface Dialect extends AutoCloseable {
 
   /**
    * Whether the engine allows only one writer at a time, so {@link Database} must serialise writes
-   * in-process on one connection (SQLite) instead of letting the engine arbitrate.
+   * in-process on one connection (SQLite) instead of letting the engine arbitrate. Engines that
+   * are not single-writer get pooled connections with autocommit off: writers at READ COMMITTED,
+   * readers REPEATABLE READ and read-only; begin is then implicit and commit/rollback are JDBC's.
    */
   boolean singleWriter();
 
@@ -42,8 +48,22 @@ interface Dialect extends AutoCloseable {
 
   void rollback(Connection c) throws SQLException;
 
+  /**
+   * The clause that, appended to a single-table {@code SELECT}, locks the selected rows against
+   * other writers until the transaction ends without blocking foreign-key checks that merely
+   * reference them; empty where writers are serialised anyway.
+   */
+  String lockRows();
+
   /** Whether {@code e} reports a violated primary key or unique constraint. */
   boolean isUniqueViolation(SQLException e);
+
+  /**
+   * Whether {@code e} says the engine rolled the transaction back because it conflicted with
+   * another one (a deadlock, a serialization failure, a lock wait that timed out): running the same
+   * transaction again may well succeed.
+   */
+  boolean isConflict(SQLException e);
 
   /**
    * An insert of {@code columns} into {@code table} that, when a row with the same {@code keys}
@@ -51,6 +71,26 @@ interface Dialect extends AutoCloseable {
    * is empty). Parameters are the columns in order.
    */
   String upsert(String table, List<String> columns, List<String> keys, List<String> updates);
+
+  /** The {@link #upsert} of engines that speak {@code INSERT ... ON CONFLICT} (SQL:2016-ish). */
+  static String insertOnConflict(
+      String table, List<String> columns, List<String> keys, List<String> updates) {
+    String insert =
+        "INSERT INTO "
+            + table
+            + " ("
+            + String.join(", ", columns)
+            + ") VALUES ("
+            + columns.stream().map(col -> "?").collect(Collectors.joining(", "))
+            + ") ON CONFLICT ("
+            + String.join(", ", keys)
+            + ") DO ";
+    return updates.isEmpty()
+        ? insert + "NOTHING"
+        : insert
+            + "UPDATE SET "
+            + updates.stream().map(u -> u + " = excluded." + u).collect(Collectors.joining(", "));
+  }
 
   /** Releases what the dialect holds (nothing for most). */
   @Override

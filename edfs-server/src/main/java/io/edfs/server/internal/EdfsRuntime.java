@@ -60,16 +60,21 @@ public final class EdfsRuntime implements AutoCloseable {
     ServerSecret secret = ServerSecret.loadOrCreate(dir.resolve("server.secret"), random);
     Tls tls = Tls.loadOrCreate(dir.resolve("tls"), config.bindAddress(), random);
     BlockStore store = new DiskBlockStore(dir.resolve("blocks"), dir.resolve("tmp"));
+    Dialect dialect = Dialects.forUrl(config.database(), dir);
     Database db;
     try {
-      db = Database.open(new SqliteDialect(dir.resolve("edfs.db")));
+      db = Database.open(dialect);
+    } catch (Database.SchemaException e) {
+      dialect.close();
+      throw new IOException(e.getMessage(), e);
     } catch (Exception e) {
-      throw new IOException("cannot open the database " + dir.resolve("edfs.db") + ": " + e, e);
+      dialect.close();
+      throw new IOException("cannot open the " + dialect.describe() + ": " + rootMessage(e), e);
     }
     Server jetty = null;
     try {
       Clock clock = Clock.systemUTC();
-      UserStore users = new UserStore();
+      UserStore users = new UserStore(db.dialect());
       NodeStore nodes = new NodeStore();
       VersionStore versions = new VersionStore(db.dialect());
       GrantStore grants = new GrantStore(db.dialect());
@@ -94,9 +99,11 @@ public final class EdfsRuntime implements AutoCloseable {
       int port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
       EdfsRuntime runtime = new EdfsRuntime(config, jetty, db, port, tls.fingerprint());
       LOG.info(
-          "edfs server listening on {} (data in {}; certificate SHA-256 fingerprint {})",
+          "edfs server listening on {} (data in {}, metadata in the {}; certificate SHA-256"
+              + " fingerprint {})",
           runtime.uri(),
           dir,
+          dialect.describe(),
           runtime.certificateFingerprint());
       return runtime;
     } catch (Exception e) {
@@ -158,6 +165,11 @@ public final class EdfsRuntime implements AutoCloseable {
     return server;
   }
 
+  /** Where the metadata lives, for people (never with a password). */
+  public String database() {
+    return db.dialect().describe();
+  }
+
   /** The configuration this server runs with. */
   public ServerConfig config() {
     return config;
@@ -195,6 +207,16 @@ public final class EdfsRuntime implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the HTTP server failed", e);
     }
+  }
+
+  /** The message of the innermost cause: what the driver said, without the wrapping. */
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage();
+    return m == null ? root.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
   }
 
   /** The host a local client should use to reach a server bound to {@code bind}. */

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -67,6 +68,9 @@ final class NodeStore {
           + " g.node_id = n.id AND g.grantee_id = ?) AS own_mode, CASE WHEN EXISTS (SELECT 1 FROM"
           + " grants g2 WHERE g2.node_id = n.id) THEN 1 ELSE 0 END AS has_grants FROM nodes n LEFT"
           + " JOIN versions v ON v.id = n.current_version_id";
+
+  /** Ids per statement when deleting a subtree (engines limit the parameters of one). */
+  private static final int DELETE_CHUNK = 500;
 
   /** The subtree rooted at the first parameter, as CTE {@code sub(id)}. */
   private static final String SUBTREE =
@@ -275,22 +279,52 @@ final class NodeStore {
         bytes = rs.getLong(1);
       }
     }
-    update(
-        c,
-        SUBTREE
-            + "DELETE FROM version_blocks WHERE version_id IN"
-            + " (SELECT v.id FROM versions v JOIN sub ON v.node_id = sub.id)",
-        id);
-    update(c, SUBTREE + "DELETE FROM versions WHERE node_id IN (SELECT id FROM sub)", id);
-    update(c, SUBTREE + "DELETE FROM grants WHERE node_id IN (SELECT id FROM sub)", id);
-    // one statement, so the parent_id foreign key is checked only once the subtree is gone
-    update(c, SUBTREE + "DELETE FROM nodes WHERE id IN (SELECT id FROM sub)", id);
+    // Deepest level first, so no statement removes a folder before its entries: engines check
+    // the parent_id foreign key per row (InnoDB) or per statement (SQLite, PostgreSQL).
+    List<List<UUID>> levels = subtreeLevels(c, id);
+    for (int depth = levels.size() - 1; depth >= 0; depth--) {
+      List<UUID> level = levels.get(depth);
+      for (int from = 0; from < level.size(); from += DELETE_CHUNK) {
+        List<UUID> chunk = level.subList(from, Math.min(level.size(), from + DELETE_CHUNK));
+        String in = "(" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+        update(
+            c,
+            "DELETE FROM version_blocks WHERE version_id IN"
+                + " (SELECT id FROM versions WHERE node_id IN "
+                + in
+                + ")",
+            chunk);
+        update(c, "DELETE FROM versions WHERE node_id IN " + in, chunk);
+        update(c, "DELETE FROM grants WHERE node_id IN " + in, chunk);
+        update(c, "DELETE FROM nodes WHERE id IN " + in, chunk);
+      }
+    }
     return bytes;
   }
 
-  private static void update(Connection c, String sql, UUID id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+  /** The ids of the subtree rooted at {@code id}, by depth (index 0 holds {@code id}). */
+  private static List<List<UUID>> subtreeLevels(Connection c, UUID id) throws SQLException {
+    List<List<UUID>> levels = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(SUBTREE + "SELECT id, depth FROM sub")) {
       setUuid(ps, 1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int depth = rs.getInt("depth");
+          while (levels.size() <= depth) {
+            levels.add(new ArrayList<>());
+          }
+          levels.get(depth).add(uuid(rs, "id"));
+        }
+      }
+    }
+    return levels;
+  }
+
+  private static void update(Connection c, String sql, List<UUID> ids) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < ids.size(); i++) {
+        setUuid(ps, i + 1, ids.get(i));
+      }
       ps.executeUpdate();
     }
   }

@@ -58,6 +58,14 @@ final class Problems {
           Map.of(),
           false);
     }
+    if (t instanceof Database.StorageException s
+        && s.kind() != Database.StorageException.Kind.FAILED) {
+      String detail =
+          s.kind() == Database.StorageException.Kind.UNAVAILABLE
+              ? "the metadata database is unavailable; try again shortly"
+              : "the metadata database is busy with conflicting changes; try again";
+      return new Mapped(of(ErrorType.UNAVAILABLE, detail), Map.of("Retry-After", "1"), false);
+    }
     return new Mapped(
         of(ErrorType.INTERNAL, "internal server error; the server log has the details"),
         Map.of(),

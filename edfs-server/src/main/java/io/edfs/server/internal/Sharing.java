@@ -50,6 +50,7 @@ final class Sharing {
     }
     return db.write(
         c -> {
+          users.lockTree(c, user);
           requireOwner(c, user, nodeId, "share");
           if (!users.exists(c, granteeId)) {
             throw new ApiException(ErrorType.UNKNOWN_USER, "no user " + granteeId);
@@ -62,6 +63,7 @@ final class Sharing {
   void delete(UUID user, UUID nodeId, UUID granteeId) {
     db.write(
         c -> {
+          users.lockTree(c, user);
           requireOwner(c, user, nodeId, "revoke grants on");
           grants.delete(c, nodeId, granteeId);
           return null;

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -20,6 +19,7 @@ import org.sqlite.SQLiteException;
 final class SqliteDialect implements Dialect {
   private static final int BUSY_TIMEOUT_MS = 30_000;
   private final SQLiteDataSource dataSource;
+  private final Path file;
 
   SqliteDialect(Path databaseFile) {
     SQLiteConfig config = new SQLiteConfig();
@@ -28,6 +28,7 @@ final class SqliteDialect implements Dialect {
     config.enforceForeignKeys(true);
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    this.file = databaseFile.toAbsolutePath();
     this.dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + databaseFile.toAbsolutePath());
   }
@@ -45,6 +46,11 @@ final class SqliteDialect implements Dialect {
   @Override
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  @Override
+  public String describe() {
+    return "SQLite database " + file;
   }
 
   @Override
@@ -86,6 +92,16 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String lockRows() {
+    return ""; // writes are serialised in-process
+  }
+
+  @Override
+  public boolean isConflict(SQLException e) {
+    return false; // one writer: transactions never conflict
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     if (e instanceof SQLiteException se) {
       SQLiteErrorCode code = se.getResultCode();
@@ -98,22 +114,7 @@ final class SqliteDialect implements Dialect {
   @Override
   public String upsert(
       String table, List<String> columns, List<String> keys, List<String> updates) {
-    String insert =
-        "INSERT INTO "
-            + table
-            + " ("
-            + String.join(", ", columns)
-            + ") VALUES ("
-            + columns.stream().map(col -> "?").collect(Collectors.joining(", "))
-            + ")"
-            + " ON CONFLICT ("
-            + String.join(", ", keys)
-            + ") DO ";
-    return updates.isEmpty()
-        ? insert + "NOTHING"
-        : insert
-            + "UPDATE SET "
-            + updates.stream().map(u -> u + " = excluded." + u).collect(Collectors.joining(", "));
+    return Dialect.insertOnConflict(table, columns, keys, updates);
   }
 
   private static void execute(Connection c, String sql) throws SQLException {

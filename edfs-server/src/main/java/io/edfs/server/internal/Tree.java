@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -158,7 +159,7 @@ final class Tree {
     return db.write(
         c -> {
           NodeRow parent =
-              nodes.node(c, parentId).orElseThrow(() -> notFound("no parent folder " + parentId));
+              lockedNode(c, parentId, () -> notFound("no parent folder " + parentId));
           var existing = nodes.node(c, id);
           if (existing.isPresent()) {
             NodeRow e = existing.get();
@@ -202,7 +203,7 @@ final class Tree {
     validate(r, "");
     return db.write(
         c -> {
-          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          NodeRow node = lockedNode(c, id, () -> noNode(id));
           Access access = requireAccess(c, user, node);
           if (node.kind() != NodeKind.F) {
             throw badRequest("only files have versions; " + id + " is a folder");
@@ -231,7 +232,7 @@ final class Tree {
     }
     return db.write(
         c -> {
-          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          NodeRow node = lockedNode(c, id, () -> noNode(id));
           requireManage(c, user, node, "rename or move");
           NodeRow dest =
               nodes.node(c, parentId).orElseThrow(() -> notFound("no folder " + parentId));
@@ -289,7 +290,7 @@ final class Tree {
   void delete(UUID user, UUID id, boolean recursive) {
     db.write(
         c -> {
-          NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
+          NodeRow node = lockedNode(c, id, () -> noNode(id));
           requireManage(c, user, node, "delete");
           if (node.kind() == NodeKind.D && !recursive && nodes.hasChildren(c, id)) {
             throw new ApiException(
@@ -495,6 +496,22 @@ final class Tree {
   }
 
   // ---- helpers ----
+
+  /**
+   * Node {@code id}, read after locking its owner's tree ({@link UserStore#lockTree}): every
+   * change to a tree starts here, so what it then reads of the tree stays as read until it
+   * commits.
+   */
+  private NodeRow lockedNode(Connection c, UUID id, Supplier<ApiException> missing)
+      throws SQLException {
+    NodeRow seen = nodes.node(c, id).orElseThrow(missing);
+    users.lockTree(c, seen.ownerId());
+    if (db.dialect().singleWriter()) {
+      return seen; // nothing else writes meanwhile
+    }
+    // it may have changed (moved, committed to, deleted) while the lock was awaited
+    return nodes.node(c, id).orElseThrow(missing);
+  }
 
   private NodeRow requireFolder(Connection c, UUID id) throws SQLException {
     NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));

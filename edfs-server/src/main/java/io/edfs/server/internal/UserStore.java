@@ -13,6 +13,12 @@ import java.util.UUID;
 
 /** SQL for {@code users} and {@code sessions}. Stateless; callers bring the transaction. */
 final class UserStore {
+  private final Dialect dialect;
+
+  UserStore(Dialect dialect) {
+    this.dialect = dialect;
+  }
+
   /** A user row. {@code authHash} is HMAC(pepper, authKey), never the key itself. */
   record UserRow(
       UUID id,
@@ -63,6 +69,24 @@ final class UserStore {
   boolean exists(Connection c, UUID id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM users WHERE id = ?")) {
       setUuid(ps, 1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /**
+   * Locks the tree of {@code owner} (their row) until the transaction ends: every transaction that
+   * changes a tree, its grants or its owner's quota takes this lock first, so on engines with many
+   * writers the changes to one tree are serialised, and the checks a change makes (a name is free,
+   * a version is still current, a move makes no cycle, the quota holds) stay true until it
+   * commits. Trees of different owners change in parallel; a subtree never crosses owners.
+   * Returns whether the owner exists.
+   */
+  boolean lockTree(Connection c, UUID owner) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT id FROM users WHERE id = ?" + dialect.lockRows())) {
+      setUuid(ps, 1, owner);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }

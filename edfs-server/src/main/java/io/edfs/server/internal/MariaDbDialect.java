@@ -1,0 +1,78 @@
+package io.edfs.server.internal;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.mariadb.jdbc.MariaDbDataSource;
+
+/**
+ * MariaDB 10.6+ and MySQL 8+ (through MariaDB Connector/J): InnoDB tables, ASCII text compared
+ * byte by byte, upserts with {@code ON DUPLICATE KEY UPDATE}, row locks with {@code FOR UPDATE}.
+ */
+final class MariaDbDialect extends ClientServerDialect {
+  private static final int ER_DUP_ENTRY = 1062;
+  private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+  private static final int ER_LOCK_DEADLOCK = 1213;
+
+  /** {@code url} is a {@code jdbc:mariadb://} URL (see {@link Dialects}). */
+  MariaDbDialect(String url, String description) {
+    super(dataSource(url), description);
+  }
+
+  private static MariaDbDataSource dataSource(String url) {
+    try {
+      return new MariaDbDataSource(url);
+    } catch (SQLException e) {
+      throw new IllegalArgumentException("invalid MariaDB URL: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "mariadb";
+  }
+
+  @Override
+  public String migrations() {
+    return "classpath:db/migration/mariadb";
+  }
+
+  @Override
+  public String readConnectionInitSql() {
+    // Connector/J takes setReadOnly as a hint only; make the server refuse writes
+    return "SET SESSION TRANSACTION READ ONLY";
+  }
+
+  @Override
+  public String lockRows() {
+    return " FOR UPDATE";
+  }
+
+  @Override
+  public boolean isUniqueViolation(SQLException e) {
+    return e.getErrorCode() == ER_DUP_ENTRY;
+  }
+
+  @Override
+  public boolean isConflict(SQLException e) {
+    int code = e.getErrorCode();
+    return code == ER_LOCK_DEADLOCK
+        || code == ER_LOCK_WAIT_TIMEOUT
+        || sqlState(e).equals("40001");
+  }
+
+  @Override
+  public String upsert(
+      String table, List<String> columns, List<String> keys, List<String> updates) {
+    // keys are implied by the table's primary key / unique constraints
+    List<String> set = updates.isEmpty() ? List.of(keys.get(0)) : updates;
+    return "INSERT INTO "
+        + table
+        + " ("
+        + String.join(", ", columns)
+        + ") VALUES ("
+        + columns.stream().map(col -> "?").collect(Collectors.joining(", "))
+        + ") ON DUPLICATE KEY UPDATE "
+        + set.stream().map(u -> u + " = VALUES(" + u + ")").collect(Collectors.joining(", "));
+  }
+}

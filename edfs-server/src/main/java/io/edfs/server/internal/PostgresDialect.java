@@ -1,0 +1,60 @@
+package io.edfs.server.internal;
+
+import java.sql.SQLException;
+import java.util.List;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * PostgreSQL 13+: BYTEA for opaque bytes, upserts with {@code ON CONFLICT}, row locks with {@code
+ * FOR NO KEY UPDATE} (which, unlike {@code FOR UPDATE}, lets other transactions insert rows that
+ * reference the locked one).
+ */
+final class PostgresDialect extends ClientServerDialect {
+  PostgresDialect(String url, String description) {
+    super(dataSource(url), description);
+  }
+
+  private static PGSimpleDataSource dataSource(String url) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url);
+    return ds;
+  }
+
+  @Override
+  public String name() {
+    return "postgres";
+  }
+
+  @Override
+  public String migrations() {
+    return "classpath:db/migration/postgres";
+  }
+
+  @Override
+  public String readConnectionInitSql() {
+    return ""; // the driver starts read-only transactions on read-only connections
+  }
+
+  @Override
+  public String lockRows() {
+    return " FOR NO KEY UPDATE";
+  }
+
+  @Override
+  public boolean isUniqueViolation(SQLException e) {
+    return sqlState(e).equals("23505");
+  }
+
+  @Override
+  public boolean isConflict(SQLException e) {
+    String state = sqlState(e);
+    // serialization_failure, deadlock_detected, lock_not_available
+    return state.equals("40001") || state.equals("40P01") || state.equals("55P03");
+  }
+
+  @Override
+  public String upsert(
+      String table, List<String> columns, List<String> keys, List<String> updates) {
+    return Dialect.insertOnConflict(table, columns, keys, updates);
+  }
+}

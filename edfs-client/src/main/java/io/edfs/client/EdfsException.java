@@ -22,6 +22,8 @@ public class EdfsException extends RuntimeException {
     TOO_LARGE,
     BAD_REQUEST,
     UNREACHABLE,
+    /** The server answers but cannot serve now (e.g. its database is down): try again shortly. */
+    UNAVAILABLE,
     CERTIFICATE_CHANGED,
     TAMPERED,
     SERVER_ERROR,

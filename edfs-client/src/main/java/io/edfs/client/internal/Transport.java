@@ -254,7 +254,8 @@ public final class Transport implements AutoCloseable {
       case RATE_LIMITED -> Reason.RATE_LIMITED;
       case TOO_LARGE -> Reason.TOO_LARGE;
       case BAD_REQUEST, HASH_MISMATCH, MISSING_BLOCKS -> Reason.BAD_REQUEST;
-      case UNAVAILABLE, INTERNAL -> Reason.SERVER_ERROR;
+      case UNAVAILABLE -> Reason.UNAVAILABLE;
+      case INTERNAL -> Reason.SERVER_ERROR;
     };
   }
 

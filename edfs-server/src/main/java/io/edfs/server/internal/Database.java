@@ -266,12 +266,10 @@ final class Database implements AutoCloseable {
           || t instanceof SQLRecoverableException) {
         return StorageException.Kind.UNAVAILABLE;
       }
-      if (t instanceof SQLException s && s.getSQLState() != null) {
-        String state = s.getSQLState();
-        // class 08: connection exception; 57P0x: PostgreSQL shutting down or starting up
-        if (state.startsWith("08") || state.startsWith("57P0")) {
-          return StorageException.Kind.UNAVAILABLE;
-        }
+      if (t instanceof SQLException s
+          && ((s.getSQLState() != null && s.getSQLState().startsWith("08")) // connection exception
+              || dialect.isUnavailable(s))) {
+        return StorageException.Kind.UNAVAILABLE;
       }
     }
     return StorageException.Kind.FAILED;

@@ -66,6 +66,15 @@ interface Dialect extends AutoCloseable {
   boolean isConflict(SQLException e);
 
   /**
+   * Whether {@code e} says, in this engine's own words, that the database cannot serve now
+   * (shutting down, starting up). Connection failures in JDBC's standard terms (SQLState class
+   * 08, the connection exception types) are recognised without asking the dialect.
+   */
+  default boolean isUnavailable(SQLException e) {
+    return false;
+  }
+
+  /**
    * An insert of {@code columns} into {@code table} that, when a row with the same {@code keys}
    * exists, instead updates {@code updates} to the new values (or does nothing if {@code updates}
    * is empty). Parameters are the columns in order.

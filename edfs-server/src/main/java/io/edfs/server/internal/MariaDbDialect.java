@@ -13,6 +13,8 @@ final class MariaDbDialect extends ClientServerDialect {
   private static final int ER_DUP_ENTRY = 1062;
   private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
   private static final int ER_LOCK_DEADLOCK = 1213;
+  private static final int ER_SERVER_SHUTDOWN = 1053;
+  private static final int ER_CONNECTION_KILLED = 1927;
 
   /** {@code url} is a {@code jdbc:mariadb://} URL (see {@link Dialects}). */
   MariaDbDialect(String url, String description) {
@@ -59,6 +61,11 @@ final class MariaDbDialect extends ClientServerDialect {
     return code == ER_LOCK_DEADLOCK
         || code == ER_LOCK_WAIT_TIMEOUT
         || sqlState(e).equals("40001");
+  }
+
+  @Override
+  public boolean isUnavailable(SQLException e) {
+    return e.getErrorCode() == ER_SERVER_SHUTDOWN || e.getErrorCode() == ER_CONNECTION_KILLED;
   }
 
   @Override

@@ -53,6 +53,12 @@ final class PostgresDialect extends ClientServerDialect {
   }
 
   @Override
+  public boolean isUnavailable(SQLException e) {
+    // admin_shutdown, crash_shutdown, cannot_connect_now (starting up or recovering)
+    return sqlState(e).startsWith("57P0");
+  }
+
+  @Override
   public String upsert(
       String table, List<String> columns, List<String> keys, List<String> updates) {
     return Dialect.insertOnConflict(table, columns, keys, updates);

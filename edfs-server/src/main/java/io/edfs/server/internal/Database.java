@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Failures: a transaction the engine rolled back because it conflicted with another (deadlock,
  * serialization failure) is run again, at most {@value #MAX_ATTEMPTS} times in all, after a short
  * random pause. A connection that turns out to be broken before anything was committed is
- * replaced once. Otherwise a {@link StorageException} says whether the database is unavailable,
+ * replaced (at most {@value #BROKEN_CONNECTION_ATTEMPTS} attempts). Otherwise a {@link StorageException} says whether the database is unavailable,
  * too busy, or failed.
  */
 final class Database implements AutoCloseable {
@@ -40,6 +40,9 @@ final class Database implements AutoCloseable {
 
   /** Attempts of a transaction that keeps conflicting with others, before giving up. */
   static final int MAX_ATTEMPTS = 6;
+
+  /** Attempts of a transaction whose pooled connections turn out to be broken. */
+  static final int BROKEN_CONNECTION_ATTEMPTS = 3;
 
   /**
    * How long a request waits for a connection to a database server before it is told the database
@@ -202,10 +205,13 @@ final class Database implements AutoCloseable {
         boolean again =
             switch (kind) {
               case CONFLICT -> attempt < MAX_ATTEMPTS;
-              // a pooled connection that died with the server: one fresh try, unless the commit
-              // itself failed (then it may have committed, and running it again could repeat it)
+              // pooled connections that died with a restarted server: fresh ones, unless the
+              // commit itself failed (it may have committed; running it again could repeat it)
+              // or no connection could be had at all (the server is down: fail fast)
               case UNAVAILABLE ->
-                  attempt == 1 && !committing[0] && !(e instanceof SQLTransientConnectionException);
+                  attempt < BROKEN_CONNECTION_ATTEMPTS
+                      && !committing[0]
+                      && !(e instanceof SQLTransientConnectionException);
               case FAILED -> false;
             };
         if (!again) {
@@ -214,6 +220,13 @@ final class Database implements AutoCloseable {
         if (kind == StorageException.Kind.CONFLICT) {
           conflictRetries.incrementAndGet();
           pause(attempt);
+        } else {
+          // one broken connection means the server dropped them all (a restart): replace the
+          // pool's connections instead of finding out one failed request at a time
+          HikariDataSource pool = write ? writers : readers;
+          if (pool != null && pool.getHikariPoolMXBean() != null) {
+            pool.getHikariPoolMXBean().softEvictConnections();
+          }
         }
       }
     }

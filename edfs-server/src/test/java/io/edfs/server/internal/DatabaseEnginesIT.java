@@ -157,6 +157,76 @@ class DatabaseEnginesIT {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = Engine.class,
+      names = {"MARIADB", "POSTGRES"})
+  @DisplayName("when the server drops every connection (a restart), the next transactions just work")
+  void droppedConnections(Engine engine) throws Exception {
+    try (TestDatabase t = TestDatabase.create(engine, dir);
+        Database db = open(t)) {
+      // fill both pools with open connections
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          String name = "before-" + i;
+          futures.add(pool.submit(() -> db.write(c -> lease(c, name, "me"))));
+          futures.add(pool.submit(() -> leases(db)));
+        }
+        for (Future<?> f : futures) {
+          f.get();
+        }
+      }
+      int killed = dropConnections(t);
+      assertThat(killed).as("connections dropped").isGreaterThanOrEqualTo(2);
+      // at once, before the pool's idle check could notice
+      for (int i = 0; i < 10; i++) {
+        String name = "after-" + i;
+        db.write(c -> lease(c, name, "me"));
+      }
+      assertThat(leases(db)).isEqualTo(50);
+    }
+  }
+
+  /** Ends every session on {@code t}'s database, as a server restart would; returns how many. */
+  private static int dropConnections(TestDatabase t) throws SQLException {
+    try (Connection admin = java.sql.DriverManager.getConnection(t.url())) {
+      List<String> kills = new ArrayList<>();
+      if (t.engine() == Engine.POSTGRES) {
+        try (PreparedStatement ps =
+                admin.prepareStatement(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        + " WHERE datname = ? AND pid <> pg_backend_pid()");
+            ) {
+          ps.setString(1, t.name());
+          int n = 0;
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              n++;
+            }
+          }
+          return n;
+        }
+      }
+      try (PreparedStatement ps =
+          admin.prepareStatement(
+              "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()")) {
+        ps.setString(1, t.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            kills.add("KILL CONNECTION " + rs.getLong(1));
+          }
+        }
+      }
+      for (String kill : kills) {
+        try (var st = admin.createStatement()) {
+          st.execute(kill);
+        }
+      }
+      return kills.size();
+    }
+  }
+
   private static Database open(TestDatabase t) throws SQLException {
     return Database.open(Dialects.forUrl(t.url(), null));
   }

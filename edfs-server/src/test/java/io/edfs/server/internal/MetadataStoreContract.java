@@ -70,6 +70,7 @@ abstract class MetadataStoreContract {
   static final int THREADS = 8;
 
   static final int ROUNDS = 4;
+  static final Duration SESSION_TTL = Duration.ofHours(1);
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final AtomicInteger USERS = new AtomicInteger();
@@ -207,6 +208,18 @@ abstract class MetadataStoreContract {
               r.homeWrappedKey());
       assertFails(ErrorType.BAD_REQUEST, () -> accounts.signup(sameHome));
       assertFails(ErrorType.UNKNOWN_USER, () -> accounts.user("third-" + dave.username()));
+    }
+
+    @Test
+    @DisplayName("a session ends when it expires, and the next login removes it")
+    void expiry() {
+      User erin = signup("erin");
+      Accounts later = accounts(QUOTA, Clock.offset(clock, SESSION_TTL.plusMinutes(1)));
+      assertFails(ErrorType.UNAUTHENTICATED, () -> later.authenticate("Bearer " + erin.token()));
+      SessionResponse fresh =
+          later.login(new LoginRequest(erin.username(), erin.authKey()), "10.0.0.2");
+      assertThat(later.authenticate("Bearer " + fresh.token()).userId()).isEqualTo(erin.id());
+      assertThat(count("SELECT COUNT(*) FROM sessions WHERE user_id = ?", erin.id())).isOne();
     }
 
     @Test
@@ -498,6 +511,9 @@ abstract class MetadataStoreContract {
       assertThat(accounts.account(bob.id()).usedBytes()).isZero();
 
       move(bob, f.id(), shared.id(), "renamed");
+      NodeInfo unshared = folder(alice, alice.home(), "unshared");
+      assertFails(ErrorType.FORBIDDEN, () -> move(bob, f.id(), unshared.id(), "out"));
+      assertFails(ErrorType.BAD_REQUEST, () -> move(bob, f.id(), bob.home(), "taken home"));
       assertFails(ErrorType.FORBIDDEN, () -> move(bob, shared.id(), alice.home(), "taken"));
       assertFails(ErrorType.FORBIDDEN, () -> tree.delete(bob.id(), shared.id(), true));
       assertFails(ErrorType.FORBIDDEN, () -> grant(bob, f.id(), signup("carol"), Mode.R));
@@ -651,8 +667,9 @@ abstract class MetadataStoreContract {
       assertThat(again.version().id()).isEqualTo(first.version().id()).isEqualTo(r.versionId());
       assertThat(again.version().seq()).isEqualTo(2);
       tree.commit(alice.id(), f.id(), commit(r.versionId(), block(30)));
-      NodeInfo late = tree.commit(alice.id(), f.id(), r);
-      assertThat(late.version().seq()).isEqualTo(3);
+      tree.commit(alice.id(), f.id(), r);
+      assertThat(tree.version(alice.id(), f.id(), r.versionId()).seq()).isEqualTo(2);
+      assertThat(tree.get(alice.id(), f.id()).version().seq()).isEqualTo(3);
       assertThat(accounts.account(alice.id()).usedBytes()).isEqualTo(60);
       NodeInfo g = file(alice, alice.home(), "g", block(10));
       assertFails(ErrorType.BAD_REQUEST, () -> tree.commit(alice.id(), g.id(), r));
@@ -1054,6 +1071,11 @@ abstract class MetadataStoreContract {
   }
 
   Accounts accounts(long quota) {
+    return accounts(quota, clock);
+  }
+
+  /** Accounts whose new users get {@code quota}, on {@code clock}. */
+  Accounts accounts(long quota, Clock clock) {
     return new Accounts(
         db,
         users,
@@ -1061,7 +1083,7 @@ abstract class MetadataStoreContract {
         secret,
         RANDOM,
         clock,
-        Duration.ofHours(1),
+        SESSION_TTL,
         quota,
         new RateLimiter(1000, Duration.ofMinutes(1)),
         new RateLimiter(1000, Duration.ofMinutes(1)));

@@ -92,17 +92,14 @@ abstract class MetadataStoreContract {
   /** The engine under test. */
   abstract Engine engine();
 
-  /** The dialect for {@code database}; files it needs go into {@code dir}. */
-  abstract Dialect dialect(TestDatabase database, Path dir) throws Exception;
-
   @BeforeAll
   void open(@TempDir Path tempDir) throws Exception {
     dir = tempDir;
     database = TestDatabase.create(engine(), dir.resolve("db"));
-    db = Database.open(dialect(database, dir));
+    db = Database.open(Dialects.forUrl(database.url(), dir));
     secret = ServerSecret.loadOrCreate(dir.resolve("server.secret"), RANDOM);
     store = new DiskBlockStore(dir.resolve("blocks"), dir.resolve("tmp"));
-    users = new UserStore();
+    users = new UserStore(db.dialect());
     nodes = new NodeStore();
     VersionStore versions = new VersionStore(db.dialect());
     GrantStore grants = new GrantStore(db.dialect());

@@ -6,12 +6,15 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * An {@code edfs server} in its own process, on a free port, with its data in a given folder.
@@ -34,8 +37,21 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a server on {@code dataDir} and waits (up to 60 s) until it listens. */
   public static ServerProcess start(Path dataDir, List<String> jvmArgs) throws IOException {
-    List<String> cmd = EdfsJar.command(jvmArgs, List.of("server", "--data", dataDir.toString(), "--port", "0"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    return start(dataDir, jvmArgs, List.of(), Map.of());
+  }
+
+  /**
+   * Starts a server on {@code dataDir} with more {@code edfs server} options (e.g. {@code --db
+   * URL}) and environment variables, and waits (up to 60 s) until it listens.
+   */
+  public static ServerProcess start(
+      Path dataDir, List<String> jvmArgs, List<String> serverArgs, Map<String, String> env)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of("server", "--data", dataDir.toString(), "--port", "0"));
+    args.addAll(serverArgs);
+    ProcessBuilder pb = new ProcessBuilder(EdfsJar.command(jvmArgs, args)).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Path log = dataDir.toAbsolutePath().getParent().resolve("server-" + dataDir.getFileName() + ".log");
     Thread.ofVirtual()
@@ -96,6 +112,16 @@ public final class ServerProcess implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** Whether the process still runs (it has not crashed or been stopped). */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** An SSL context trusting exactly this server's certificate, for direct HTTPS requests. */
+  public SSLContext sslContext() {
+    return PinnedTls.context(fingerprint);
   }
 
   /** SIGKILL: no chance to clean up, like a crash. */

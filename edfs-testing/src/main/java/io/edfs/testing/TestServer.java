@@ -3,24 +3,11 @@ package io.edfs.testing;
 import io.edfs.server.EdfsServer;
 import io.edfs.server.ServerConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * An in-process {@link EdfsServer} for tests: an ephemeral port on 127.0.0.1 and a fresh temporary
@@ -57,7 +44,7 @@ public final class TestServer implements AutoCloseable {
       ServerConfig config = customize.apply(ServerConfig.defaults(dir).withPort(0));
       return new TestServer(EdfsServer.start(config), dir);
     } catch (IOException | RuntimeException e) {
-      deleteRecursively(dir);
+      Folders.deleteRecursively(dir);
       throw e;
     }
   }
@@ -84,13 +71,7 @@ public final class TestServer implements AutoCloseable {
 
   /** An SSL context trusting exactly this server's certificate (by fingerprint). */
   public SSLContext sslContext() {
-    try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new PinnedTrustManager(fingerprint())}, null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot create an SSL context", e);
-    }
+    return PinnedTls.context(fingerprint());
   }
 
   /** Stops the server and deletes its data folder. */
@@ -99,106 +80,12 @@ public final class TestServer implements AutoCloseable {
     try {
       server.close();
     } finally {
-      deleteRecursively(dataDir);
+      Folders.deleteRecursively(dataDir);
     }
   }
 
   @Override
   public String toString() {
     return "TestServer[" + uri() + "]";
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.delete(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-              Files.delete(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
-    }
-  }
-
-  /** Trusts one certificate by its SHA-256 fingerprint; host names are not checked. */
-  private static final class PinnedTrustManager extends X509ExtendedTrustManager {
-    private final String fingerprint;
-
-    PinnedTrustManager(String fingerprint) {
-      this.fingerprint = fingerprint;
-    }
-
-    private void check(X509Certificate[] chain) throws CertificateException {
-      if (chain == null || chain.length == 0) {
-        throw new CertificateException("no server certificate");
-      }
-      try {
-        String actual =
-            HexFormat.ofDelimiter(":")
-                .withUpperCase()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded()));
-        if (!actual.equals(fingerprint)) {
-          throw new CertificateException(
-              "server certificate " + actual + " is not the pinned " + fingerprint);
-        }
-      } catch (GeneralSecurityException e) {
-        throw new CertificateException(e);
-      }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      check(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      check(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      check(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      throw new CertificateException("server certificates only");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("server certificates only");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("server certificates only");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }

@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edfs.protocol.Json;
+import io.edfs.testdb.TestDatabase;
+import io.edfs.testdb.TestDatabase.Engine;
 import io.edfs.testing.CliRunner;
 import io.edfs.testing.CliRunner.Result;
+import io.edfs.testing.DatabaseDump;
 import io.edfs.testing.ServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -19,59 +23,75 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole user journey through the real {@code edfs} command, one process per command,
- * against a real server process: three users create, write, rename, move, delete and share.
- * Afterwards no plaintext name or content appears anywhere in the server's files.
+ * against a real server process keeping its metadata on one engine ({@code edfs server --db}):
+ * three users create, write, rename, move, delete and share. Afterwards no plaintext name or
+ * content appears anywhere the server keeps data: its files, the database's files when they are
+ * reachable, and every value of every table of the database.
  */
-@DisplayName("The edfs command line, end to end")
+@TestInstance(Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class CliJourneyIT {
-  @TempDir static Path tmp;
-  static ServerProcess server;
-  static CliRunner alice;
-  static CliRunner bob;
-  static CliRunner carol;
+abstract class CliJourney {
+  Path tmp;
+  TestDatabase db;
+  ServerProcess server;
+  CliRunner alice;
+  CliRunner bob;
+  CliRunner carol;
   /** Every plaintext name and content used, to be searched for in the server's files. */
-  static final List<String> secrets = new ArrayList<>();
+  final List<String> secrets = new ArrayList<>();
+
+  /** The engine the server keeps its metadata in. */
+  abstract Engine engine();
 
   @BeforeAll
-  static void start() throws Exception {
-    server = ServerProcess.start(tmp.resolve("data"), List.of());
+  void start(@TempDir Path dir) throws Exception {
+    tmp = dir;
+    db = TestDatabase.create(engine(), tmp.resolve("db"));
+    server = ServerProcess.start(tmp.resolve("data"), List.of(), List.of("--db", db.url()), Map.of());
     alice = user("alice", "correct horse battery staple");
     bob = user("bob", "bob's long passphrase");
     carol = user("carol", "carol-pass-1234");
   }
 
   @AfterAll
-  static void stop() {
-    if (server != null) {
-      server.close();
+  void stop() {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      if (db != null) {
+        db.close();
+      }
     }
   }
 
-  static CliRunner user(String name, String password) throws Exception {
+  CliRunner user(String name, String password) throws Exception {
     Path home = Files.createDirectories(tmp.resolve("home-" + name));
     return new CliRunner(home, server.url(), password);
   }
 
-  static Result ok(CliRunner who, String... args) {
+  Result ok(CliRunner who, String... args) {
     Result r = who.run(args);
     assertThat(r.exitCode()).as("edfs %s\n%s", String.join(" ", args), r).isZero();
     return r;
   }
 
-  static Result okIn(CliRunner who, String stdin, String... args) {
+  Result okIn(CliRunner who, String stdin, String... args) {
     Result r = who.run(stdin.getBytes(StandardCharsets.UTF_8), args);
     assertThat(r.exitCode()).as("edfs %s\n%s", String.join(" ", args), r).isZero();
     return r;
   }
 
-  static Result fails(CliRunner who, int code, String message, String... args) {
+  Result fails(CliRunner who, int code, String message, String... args) {
     Result r = who.run(args);
     assertThat(r.exitCode()).as("edfs %s\n%s", String.join(" ", args), r).isEqualTo(code);
     // a first contact may add a notice that the server's certificate was pinned
@@ -218,26 +238,46 @@ class CliJourneyIT {
 
   @Test
   @Order(3)
-  @DisplayName("after the journey, no plaintext name or content is in any file of the server")
+  @DisplayName("after the journey, no plaintext name or content is in the server's files or database")
   void ciphertextOnly() throws Exception {
     assertThat(secrets).as("the journey ran first").isNotEmpty();
     server.close();
     server = null;
-    Path data = tmp.resolve("data");
+    // the data folder (blocks, TLS, secret) and, for SQLite, the database file and its journal
     List<Path> files;
-    try (Stream<Path> walk = Files.walk(data)) {
+    try (Stream<Path> walk = Stream.concat(Files.walk(tmp.resolve("data")), walkIfExists(tmp.resolve("db")))) {
       files = walk.filter(Files::isRegularFile).toList();
     }
-    assertThat(files).as("the server stored a database and blocks").anyMatch(f -> f.getFileName().toString().startsWith("edfs.db"));
-    assertThat(files.stream().filter(f -> f.toString().contains("/blocks/")).count()).isGreaterThanOrEqualTo(3);
+    assertThat(files.stream().filter(f -> f.toString().contains("/blocks/")).count())
+        .as("the server stored blocks")
+        .isGreaterThanOrEqualTo(3);
+    if (engine() == Engine.SQLITE) {
+      assertThat(files).as("the database file is scanned").anyMatch(f -> f.getFileName().toString().startsWith(db.name() + ".db"));
+    }
     for (Path f : files) {
       byte[] bytes = Files.readAllBytes(f);
       for (String secret : secrets) {
         assertThat(indexOf(bytes, secret.getBytes(StandardCharsets.UTF_8)))
-            .as("plaintext '%s' found in %s", secret, data.relativize(f))
+            .as("plaintext '%s' found in %s", secret, tmp.relativize(f))
             .isEqualTo(-1);
       }
     }
+    // what anyone who can query the database sees, on every engine
+    DatabaseDump dump = DatabaseDump.of(db.url());
+    assertThat(dump.rows().values().stream().mapToInt(Integer::intValue).sum())
+        .as("the journey left rows in the database (%s)", dump.rows())
+        .isGreaterThanOrEqualTo(20);
+    for (DatabaseDump.Cell cell : dump.cells()) {
+      for (String secret : secrets) {
+        assertThat(indexOf(cell.value(), secret.getBytes(StandardCharsets.UTF_8)))
+            .as("plaintext '%s' found in %s.%s", secret, cell.table(), cell.column())
+            .isEqualTo(-1);
+      }
+    }
+  }
+
+  private static Stream<Path> walkIfExists(Path dir) throws java.io.IOException {
+    return Files.isDirectory(dir) ? Files.walk(dir) : Stream.empty();
   }
 
   static int indexOf(byte[] haystack, byte[] needle) {

@@ -1,0 +1,12 @@
+package io.edfs.cli;
+
+import io.edfs.testdb.TestDatabase.Engine;
+import org.junit.jupiter.api.DisplayName;
+
+@DisplayName("The edfs command line, end to end, metadata on MariaDB")
+class CliJourneyMariaDbIT extends CliJourney {
+  @Override
+  Engine engine() {
+    return Engine.MARIADB;
+  }
+}

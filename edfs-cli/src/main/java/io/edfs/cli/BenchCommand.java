@@ -28,7 +28,10 @@ import picocli.CommandLine.ParentCommand;
  * user, then times a large upload and download, many small files and the listing of a large
  * folder, from one client and from several at once, and prints the figures.
  */
-@Command(name = "bench", description = "Benchmark a running server (signs up a throwaway user).")
+@Command(
+    name = "bench",
+    description = "Benchmark a running server (signs up a throwaway user); 'bench meta' benchmarks metadata operations on a database.",
+    subcommands = MetaBenchCommand.class)
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Mixin ServerOption server;

@@ -51,7 +51,7 @@ class DatabaseOutageIT {
   private static final int CLIENTS = 4;
   /** Longer than this, a request during the outage counts as hanging (the SDK gives up at 10 s). */
   private static final Duration FAST = Duration.ofSeconds(10);
-  private static final Duration OUTAGE = Duration.ofSeconds(8);
+  private static final Duration OUTAGE = Duration.ofSeconds(10);
   private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(60);
   /** Every 5th write is a new version of one file per client; the others create new files. */
   private static final String JOURNAL = "/w/journal";
@@ -161,7 +161,7 @@ class DatabaseOutageIT {
     assertThat(longestWrite).as("longest write around the outage, ms").isLessThan(FAST.toMillis());
 
     List<Probe> outageProbes = probes.stream().filter(p -> p.start() >= killed && p.end() <= restarting).toList();
-    assertThat(outageProbes).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(outageProbes).as("requests answered during the outage").hasSizeGreaterThanOrEqualTo(2);
     for (Probe p : outageProbes) {
       assertThat(p.status()).as("GET /v1/account while the database was down").isEqualTo(503);
       assertThat(p.type()).isEqualTo("unavailable");

@@ -77,10 +77,11 @@ public record ServerConfig(
   private static final List<String> SUPPORTED_PREFIXES =
       List.of("jdbc:sqlite:", "jdbc:mariadb://", "jdbc:mysql://", "jdbc:postgresql://");
 
-  // a password=... parameter, or the password of user:password@host
+  // any parameter whose name says password (password, sslpassword, keyStorePassword, pwd, ...),
+  // and the password of user:password@host (up to the last '@' before the path)
   private static final Pattern PASSWORD_PARAM =
-      Pattern.compile("(?i)(\\b(?:password|pass|pwd)=)[^&;]*");
-  private static final Pattern USER_INFO = Pattern.compile("(//[^/@:]*:)[^/@]*@");
+      Pattern.compile("(?i)([?&;:][^=&;?/]*(?:pass|pwd)[^=&;]*=)[^&;]*");
+  private static final Pattern USER_INFO = Pattern.compile("(//[^/@:]*:)[^/]*@");
 
   /** {@code url} with any password replaced by {@code ***}, for messages and logs. */
   public static String redact(String url) {

@@ -1,7 +1,8 @@
 -- edfs metadata, version 1 (DESIGN.md section 4), MariaDB/MySQL flavour: the same tables and
 -- columns as every engine. InnoDB; all text is ASCII compared byte by byte, as on SQLite (ids,
 -- usernames and hashes are ASCII). Indexed opaque bytes are VARBINARY; key material, up to
--- 64 KiB, is MEDIUMBLOB.
+-- 64 KiB, is MEDIUMBLOB. Foreign keys are table constraints: MySQL ignores REFERENCES written
+-- on a column.
 
 CREATE TABLE users (
   id               CHAR(36)    NOT NULL PRIMARY KEY,
@@ -23,17 +24,18 @@ CREATE TABLE users (
 
 CREATE TABLE sessions (
   token_hash VARBINARY(64) NOT NULL PRIMARY KEY,        -- SHA-256 of the bearer token
-  user_id    CHAR(36) NOT NULL REFERENCES users (id),
+  user_id    CHAR(36) NOT NULL,
   created_at BIGINT   NOT NULL,
-  expires_at BIGINT   NOT NULL
+  expires_at BIGINT   NOT NULL,
+  FOREIGN KEY (user_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
 CREATE INDEX ix_sessions_user ON sessions (user_id);
 CREATE INDEX ix_sessions_expires ON sessions (expires_at);
 
 CREATE TABLE nodes (
   id                 CHAR(36) NOT NULL PRIMARY KEY,
-  parent_id          CHAR(36) REFERENCES nodes (id),   -- null for home folders
-  owner_id           CHAR(36) NOT NULL REFERENCES users (id),
+  parent_id          CHAR(36),   -- null for home folders
+  owner_id           CHAR(36) NOT NULL,
   kind               CHAR(1)  NOT NULL CHECK (kind IN ('D', 'F')),
   enc_name           VARBINARY(512),                             -- null for home folders
   wrapped_key        MEDIUMBLOB     NOT NULL,
@@ -42,7 +44,9 @@ CREATE TABLE nodes (
   created_at         BIGINT   NOT NULL,
   modified_at        BIGINT   NOT NULL,
   -- also the index for "children of a folder" (parent_id is its prefix)
-  CONSTRAINT uq_nodes_parent_name UNIQUE (parent_id, enc_name)
+  CONSTRAINT uq_nodes_parent_name UNIQUE (parent_id, enc_name),
+  FOREIGN KEY (parent_id) REFERENCES nodes (id),
+  FOREIGN KEY (owner_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
 CREATE INDEX ix_nodes_owner ON nodes (owner_id);
 
@@ -57,33 +61,40 @@ CREATE INDEX ix_blocks_refs ON blocks (refs, created_at);
 
 CREATE TABLE versions (
   id           CHAR(36) NOT NULL PRIMARY KEY,
-  node_id      CHAR(36) NOT NULL REFERENCES nodes (id),
+  node_id      CHAR(36) NOT NULL,
   seq          BIGINT   NOT NULL,
   size         BIGINT   NOT NULL,
   segment_size INTEGER  NOT NULL,
-  author_id    CHAR(36) NOT NULL REFERENCES users (id),
+  author_id    CHAR(36) NOT NULL,
   created_at   BIGINT   NOT NULL,
   -- also the index for "versions of a file"
-  CONSTRAINT uq_versions_node_seq UNIQUE (node_id, seq)
+  CONSTRAINT uq_versions_node_seq UNIQUE (node_id, seq),
+  FOREIGN KEY (node_id) REFERENCES nodes (id),
+  FOREIGN KEY (author_id) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
 
 CREATE TABLE version_blocks (
-  version_id CHAR(36) NOT NULL REFERENCES versions (id),
+  version_id CHAR(36) NOT NULL,
   idx        INTEGER  NOT NULL,
-  block_hash CHAR(64) NOT NULL REFERENCES blocks (hash),
+  block_hash CHAR(64) NOT NULL,
   length     BIGINT   NOT NULL,
-  PRIMARY KEY (version_id, idx)
+  PRIMARY KEY (version_id, idx),
+  FOREIGN KEY (version_id) REFERENCES versions (id),
+  FOREIGN KEY (block_hash) REFERENCES blocks (hash)
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
 CREATE INDEX ix_version_blocks_block ON version_blocks (block_hash);
 
 CREATE TABLE grants (
-  node_id    CHAR(36) NOT NULL REFERENCES nodes (id),
-  grantee_id CHAR(36) NOT NULL REFERENCES users (id),
+  node_id    CHAR(36) NOT NULL,
+  grantee_id CHAR(36) NOT NULL,
   mode       CHAR(1)  NOT NULL CHECK (mode IN ('R', 'W')),
   sealed_key MEDIUMBLOB     NOT NULL,
-  granted_by CHAR(36) NOT NULL REFERENCES users (id),  -- the node's owner (only owners grant)
+  granted_by CHAR(36) NOT NULL,  -- the node's owner (only owners grant)
   created_at BIGINT   NOT NULL,
-  PRIMARY KEY (node_id, grantee_id)
+  PRIMARY KEY (node_id, grantee_id),
+  FOREIGN KEY (node_id) REFERENCES nodes (id),
+  FOREIGN KEY (grantee_id) REFERENCES users (id),
+  FOREIGN KEY (granted_by) REFERENCES users (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
 CREATE INDEX ix_grants_grantee ON grants (grantee_id);
 CREATE INDEX ix_grants_granted_by ON grants (granted_by);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +51,25 @@ class ServerConfigTest {
     assertThatThrownBy(() -> c.withDefaultQuotaBytes(-1)).hasMessageContaining("defaultQuotaBytes");
     assertThatThrownBy(() -> c.withSessionTtl(Duration.ZERO)).hasMessageContaining("sessionTtl");
     assertThatThrownBy(() -> ServerConfig.defaults(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  @DisplayName("hides every password a database URL can carry")
+  void redactsPasswords() {
+    for (String url :
+        List.of(
+            "jdbc:mariadb://db/edfs?user=u&password=S3CRET",
+            "jdbc:postgresql://db/edfs?password=S3CRET&user=u",
+            "jdbc:postgresql://db/edfs?user=u&sslpassword=S3CRET",
+            "jdbc:mariadb://db/edfs?user=u&keyStorePassword=S3CRET&trustStorePassword=S3CRET",
+            "jdbc:mysql://u:S3CRET@db/edfs",
+            "jdbc:mysql://u:p@S3CRET@db/edfs",
+            "jdbc:mariadb://db/edfs;PWD=S3CRET")) {
+      assertThat(ServerConfig.redact(url)).as(url).doesNotContain("S3CRET").contains("***");
+      ServerConfig c = ServerConfig.defaults(dir).withDatabase(url);
+      assertThat(c.toString()).doesNotContain("S3CRET");
+    }
+    assertThat(ServerConfig.redact("jdbc:mariadb://db:3306/edfs?user=u&password=x"))
+        .isEqualTo("jdbc:mariadb://db:3306/edfs?user=u&password=***");
   }
 }

@@ -2,6 +2,7 @@ package io.edfs.server.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
@@ -12,6 +13,12 @@ import javax.sql.DataSource;
 abstract class ClientServerDialect implements Dialect {
   /** Connections per pool (readers and writers each), per server node. */
   private static final int POOL_SIZE = 16;
+
+  /** How long a writer waits for a row lock (the tree lock is held for milliseconds). */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+
+  /** How long a transaction may sit idle, holding its locks, before the engine ends it. */
+  static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(60);
 
   private final DataSource dataSource;
   private final String description;

@@ -26,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * <p>On a single-writer engine (SQLite) reads run on a small pool of read connections and never
  * wait for writes; writes run one at a time on the single writer connection, so a writer never
  * meets a locked database. On MariaDB/MySQL and PostgreSQL, reads and writes run on two pools;
- * writes run at READ COMMITTED and take the row locks they need (see {@link UserStore#lockTree});
+ * writes run at READ COMMITTED and take the row locks they need (see {@link UserStore#lockTrees});
  * reads see one snapshot.
  *
  * <p>Failures: a transaction the engine rolled back because it conflicted with another (deadlock,
  * serialization failure) is run again, at most {@value #MAX_ATTEMPTS} times in all, after a short
  * random pause. A connection that turns out to be broken before anything was committed is
- * replaced (at most {@value #BROKEN_CONNECTION_ATTEMPTS} attempts). Otherwise a {@link StorageException} says whether the database is unavailable,
- * too busy, or failed.
+ * replaced (at most {@value #BROKEN_CONNECTION_ATTEMPTS} attempts). Otherwise a {@link
+ * StorageException} says whether the database is unavailable, too busy, or failed.
  */
 final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -96,6 +96,9 @@ final class Database implements AutoCloseable {
     HikariConfig write = pool(dialect, "edfs-writers");
     write.setAutoCommit(false);
     write.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    if (!dialect.writeConnectionInitSql().isEmpty()) {
+      write.setConnectionInitSql(dialect.writeConnectionInitSql());
+    }
     HikariConfig read = pool(dialect, "edfs-readers");
     read.setAutoCommit(false);
     read.setReadOnly(true);
@@ -212,7 +215,7 @@ final class Database implements AutoCloseable {
                   attempt < BROKEN_CONNECTION_ATTEMPTS
                       && !committing[0]
                       && !(e instanceof SQLTransientConnectionException);
-              case FAILED -> false;
+              case BUSY, FAILED -> false;
             };
         if (!again) {
           throw new StorageException(kind, write, attempt, e);
@@ -273,6 +276,13 @@ final class Database implements AutoCloseable {
     if (dialect.isConflict(e)) {
       return StorageException.Kind.CONFLICT;
     }
+    if (dialect.isLockTimeout(e)) {
+      return StorageException.Kind.BUSY;
+    }
+    if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
+      // the pool had no free connection in time, though the database answers: overloaded
+      return StorageException.Kind.BUSY;
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException
           || t instanceof SQLNonTransientConnectionException
@@ -327,6 +337,8 @@ final class Database implements AutoCloseable {
       UNAVAILABLE,
       /** The transaction kept conflicting with others (after every attempt): try again. */
       CONFLICT,
+      /** Too much at once: no free connection, or a row lock held too long. Try again. */
+      BUSY,
       /** Anything else: a bug or a broken database; the log has the details. */
       FAILED
     }

@@ -27,6 +27,15 @@ interface Dialect extends AutoCloseable {
   /** SQL run on every new read connection, e.g. to make it read-only; empty for none. */
   String readConnectionInitSql();
 
+  /**
+   * SQL run on every new write connection (of engines that are not single-writer): bounds on how
+   * long a writer waits for a row lock, and how long a transaction may sit idle holding its locks
+   * (a server node that froze mid-transaction must not hold a tree for hours); empty for none.
+   */
+  default String writeConnectionInitSql() {
+    return "";
+  }
+
   /** How many read connections to pool. */
   int readPoolSize();
 
@@ -50,8 +59,9 @@ interface Dialect extends AutoCloseable {
 
   /**
    * The clause that, appended to a single-table {@code SELECT}, locks the selected rows against
-   * other writers until the transaction ends without blocking foreign-key checks that merely
-   * reference them; empty where writers are serialised anyway.
+   * other writers until the transaction ends; empty where writers are serialised anyway. (On
+   * PostgreSQL the lock lets other transactions' foreign-key checks through; on InnoDB it does
+   * not, see {@link UserStore#lockTrees}.)
    */
   String lockRows();
 
@@ -60,10 +70,18 @@ interface Dialect extends AutoCloseable {
 
   /**
    * Whether {@code e} says the engine rolled the transaction back because it conflicted with
-   * another one (a deadlock, a serialization failure, a lock wait that timed out): running the same
-   * transaction again may well succeed.
+   * another one (a deadlock, a serialization failure): running the same transaction again may well
+   * succeed.
    */
   boolean isConflict(SQLException e);
+
+  /**
+   * Whether {@code e} says a lock wait timed out (see {@link #writeConnectionInitSql}): another
+   * transaction held the rows for too long. Not worth repeating at once.
+   */
+  default boolean isLockTimeout(SQLException e) {
+    return false;
+  }
 
   /**
    * Whether {@code e} says, in this engine's own words, that the database cannot serve now

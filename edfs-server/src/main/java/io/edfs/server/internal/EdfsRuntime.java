@@ -60,7 +60,12 @@ public final class EdfsRuntime implements AutoCloseable {
     ServerSecret secret = ServerSecret.loadOrCreate(dir.resolve("server.secret"), random);
     Tls tls = Tls.loadOrCreate(dir.resolve("tls"), config.bindAddress(), random);
     BlockStore store = new DiskBlockStore(dir.resolve("blocks"), dir.resolve("tmp"));
-    Dialect dialect = Dialects.forUrl(config.database(), dir);
+    Dialect dialect;
+    try {
+      dialect = Dialects.forUrl(config.database(), dir);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
     Database db;
     try {
       db = Database.open(dialect);

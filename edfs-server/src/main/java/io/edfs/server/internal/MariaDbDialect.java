@@ -1,5 +1,6 @@
 package io.edfs.server.internal;
 
+import io.edfs.server.ServerConfig;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -24,8 +25,9 @@ final class MariaDbDialect extends ClientServerDialect {
   private static MariaDbDataSource dataSource(String url) {
     try {
       return new MariaDbDataSource(url);
-    } catch (SQLException e) {
-      throw new IllegalArgumentException("invalid MariaDB URL: " + e.getMessage(), e);
+    } catch (SQLException | RuntimeException e) {
+      // the driver's message may repeat the URL, password and all
+      throw new IllegalArgumentException("invalid MariaDB URL " + ServerConfig.redact(url));
     }
   }
 
@@ -56,11 +58,21 @@ final class MariaDbDialect extends ClientServerDialect {
   }
 
   @Override
+  public String writeConnectionInitSql() {
+    return "SET SESSION innodb_lock_wait_timeout = "
+        + LOCK_WAIT.toSeconds()
+        + ", SESSION idle_transaction_timeout = "
+        + IDLE_IN_TRANSACTION.toSeconds();
+  }
+
+  @Override
   public boolean isConflict(SQLException e) {
-    int code = e.getErrorCode();
-    return code == ER_LOCK_DEADLOCK
-        || code == ER_LOCK_WAIT_TIMEOUT
-        || sqlState(e).equals("40001");
+    return e.getErrorCode() == ER_LOCK_DEADLOCK || sqlState(e).equals("40001");
+  }
+
+  @Override
+  public boolean isLockTimeout(SQLException e) {
+    return e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT;
   }
 
   @Override

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** SQL for {@code nodes}: rows, views for one user, ancestry, subtrees. */
@@ -248,25 +250,22 @@ final class NodeStore {
    * job, after a grace period. Returns the bytes of the deleted versions.
    */
   long deleteSubtree(Connection c, UUID id) throws SQLException {
+    SortedMap<String, Long> uses = new TreeMap<>();
     try (PreparedStatement refs =
-            c.prepareStatement(
-                SUBTREE
-                    + "SELECT vb.block_hash, COUNT(*) AS uses FROM sub"
-                    + " JOIN versions v ON v.node_id = sub.id"
-                    + " JOIN version_blocks vb ON vb.version_id = v.id"
-                    + " GROUP BY vb.block_hash");
-        PreparedStatement drop =
-            c.prepareStatement("UPDATE blocks SET refs = refs - ? WHERE hash = ?")) {
+        c.prepareStatement(
+            SUBTREE
+                + "SELECT vb.block_hash, COUNT(*) AS uses FROM sub"
+                + " JOIN versions v ON v.node_id = sub.id"
+                + " JOIN version_blocks vb ON vb.version_id = v.id"
+                + " GROUP BY vb.block_hash")) {
       setUuid(refs, 1, id);
       try (ResultSet rs = refs.executeQuery()) {
         while (rs.next()) {
-          drop.setLong(1, rs.getLong("uses"));
-          drop.setString(2, rs.getString("block_hash"));
-          drop.addBatch();
+          uses.put(rs.getString("block_hash"), rs.getLong("uses"));
         }
       }
-      drop.executeBatch();
     }
+    VersionStore.addRefs(c, uses, -1);
     long bytes;
     try (PreparedStatement ps =
         c.prepareStatement(

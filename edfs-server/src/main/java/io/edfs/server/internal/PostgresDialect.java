@@ -1,5 +1,6 @@
 package io.edfs.server.internal;
 
+import io.edfs.server.ServerConfig;
 import java.sql.SQLException;
 import java.util.List;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -16,7 +17,15 @@ final class PostgresDialect extends ClientServerDialect {
 
   private static PGSimpleDataSource dataSource(String url) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(url);
+    try {
+      ds.setURL(url);
+    } catch (RuntimeException e) {
+      // the driver's message repeats the URL, password and all
+      throw new IllegalArgumentException("invalid PostgreSQL URL " + ServerConfig.redact(url));
+    }
+    if (!url.contains("tcpKeepAlive")) {
+      ds.setTcpKeepAlive(true); // notice a database host that vanished from the network
+    }
     return ds;
   }
 
@@ -46,10 +55,24 @@ final class PostgresDialect extends ClientServerDialect {
   }
 
   @Override
+  public String writeConnectionInitSql() {
+    return "SET lock_timeout = '"
+        + LOCK_WAIT.toMillis()
+        + "ms'; SET idle_in_transaction_session_timeout = '"
+        + IDLE_IN_TRANSACTION.toMillis()
+        + "ms'";
+  }
+
+  @Override
   public boolean isConflict(SQLException e) {
     String state = sqlState(e);
-    // serialization_failure, deadlock_detected, lock_not_available
-    return state.equals("40001") || state.equals("40P01") || state.equals("55P03");
+    // serialization_failure, deadlock_detected
+    return state.equals("40001") || state.equals("40P01");
+  }
+
+  @Override
+  public boolean isLockTimeout(SQLException e) {
+    return sqlState(e).equals("55P03"); // lock_not_available
   }
 
   @Override

@@ -63,7 +63,7 @@ final class Problems {
       String detail =
           s.kind() == Database.StorageException.Kind.UNAVAILABLE
               ? "the metadata database is unavailable; try again shortly"
-              : "the metadata database is busy with conflicting changes; try again";
+              : "the metadata database is busy (too many changes at once); try again";
       return new Mapped(of(ErrorType.UNAVAILABLE, detail), Map.of("Retry-After", "1"), false);
     }
     return new Mapped(

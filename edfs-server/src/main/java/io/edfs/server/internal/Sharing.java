@@ -50,7 +50,7 @@ final class Sharing {
     }
     return db.write(
         c -> {
-          users.lockTree(c, user);
+          users.lockTrees(c, user, granteeId); // the grant references the grantee's row
           requireOwner(c, user, nodeId, "share");
           if (!users.exists(c, granteeId)) {
             throw new ApiException(ErrorType.UNKNOWN_USER, "no user " + granteeId);
@@ -63,7 +63,7 @@ final class Sharing {
   void delete(UUID user, UUID nodeId, UUID granteeId) {
     db.write(
         c -> {
-          users.lockTree(c, user);
+          users.lockTrees(c, user, user);
           requireOwner(c, user, nodeId, "revoke grants on");
           grants.delete(c, nodeId, granteeId);
           return null;

@@ -159,7 +159,7 @@ final class Tree {
     return db.write(
         c -> {
           NodeRow parent =
-              lockedNode(c, parentId, () -> notFound("no parent folder " + parentId));
+              lockedNode(c, user, parentId, () -> notFound("no parent folder " + parentId));
           var existing = nodes.node(c, id);
           if (existing.isPresent()) {
             NodeRow e = existing.get();
@@ -203,7 +203,7 @@ final class Tree {
     validate(r, "");
     return db.write(
         c -> {
-          NodeRow node = lockedNode(c, id, () -> noNode(id));
+          NodeRow node = lockedNode(c, user, id, () -> noNode(id));
           Access access = requireAccess(c, user, node);
           if (node.kind() != NodeKind.F) {
             throw badRequest("only files have versions; " + id + " is a folder");
@@ -232,7 +232,7 @@ final class Tree {
     }
     return db.write(
         c -> {
-          NodeRow node = lockedNode(c, id, () -> noNode(id));
+          NodeRow node = lockedNode(c, user, id, () -> noNode(id));
           requireManage(c, user, node, "rename or move");
           NodeRow dest =
               nodes.node(c, parentId).orElseThrow(() -> notFound("no folder " + parentId));
@@ -290,7 +290,7 @@ final class Tree {
   void delete(UUID user, UUID id, boolean recursive) {
     db.write(
         c -> {
-          NodeRow node = lockedNode(c, id, () -> noNode(id));
+          NodeRow node = lockedNode(c, user, id, () -> noNode(id));
           requireManage(c, user, node, "delete");
           if (node.kind() == NodeKind.D && !recursive && nodes.hasChildren(c, id)) {
             throw new ApiException(
@@ -498,14 +498,14 @@ final class Tree {
   // ---- helpers ----
 
   /**
-   * Node {@code id}, read after locking its owner's tree ({@link UserStore#lockTree}): every
-   * change to a tree starts here, so what it then reads of the tree stays as read until it
-   * commits.
+   * Node {@code id}, read after locking its owner's tree for {@code user} ({@link
+   * UserStore#lockTrees}): every change to a tree starts here, so what it then reads of the tree
+   * stays as read until it commits.
    */
-  private NodeRow lockedNode(Connection c, UUID id, Supplier<ApiException> missing)
+  private NodeRow lockedNode(Connection c, UUID user, UUID id, Supplier<ApiException> missing)
       throws SQLException {
     NodeRow seen = nodes.node(c, id).orElseThrow(missing);
-    users.lockTree(c, seen.ownerId());
+    users.lockTrees(c, seen.ownerId(), user);
     if (db.dialect().singleWriter()) {
       return seen; // nothing else writes meanwhile
     }

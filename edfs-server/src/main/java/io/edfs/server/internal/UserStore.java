@@ -8,8 +8,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /** SQL for {@code users} and {@code sessions}. Stateless; callers bring the transaction. */
 final class UserStore {
@@ -76,21 +78,32 @@ final class UserStore {
   }
 
   /**
-   * Locks the tree of {@code owner} (their row) until the transaction ends: every transaction that
-   * changes a tree, its grants or its owner's quota takes this lock first, so on engines with many
-   * writers the changes to one tree are serialised, and the checks a change makes (a name is free,
-   * a version is still current, a move makes no cycle, the quota holds) stay true until it
-   * commits. Trees of different owners change in parallel; a subtree never crosses owners.
-   * Returns whether the owner exists.
+   * Locks the trees of {@code owner} and, when another user acts in it, of {@code actor} (their
+   * {@code users} rows) until the transaction ends. Every transaction that changes a tree, its
+   * grants or its owner's quota takes this lock first, so on engines with many writers the
+   * changes to one tree are serialised, and the checks a change makes (a name is free, a version
+   * is still current, a move makes no cycle, the quota holds) stay true until it commits. Trees of
+   * different owners change in parallel; a subtree never crosses owners.
+   *
+   * <p>The actor is locked too, and the two rows in id order, because the transaction references
+   * the actor's row (as a version's author, a grant's grantee): InnoDB checks such a reference
+   * with a shared lock on the row, so alice writing into bob's share while bob writes into
+   * alice's would otherwise deadlock. Returns whether the owner exists.
    */
-  boolean lockTree(Connection c, UUID owner) throws SQLException {
+  boolean lockTrees(Connection c, UUID owner, UUID actor) throws SQLException {
+    List<UUID> rows =
+        owner.equals(actor) ? List.of(owner) : Stream.of(owner, actor).sorted().toList();
+    boolean ownerFound = false;
     try (PreparedStatement ps =
         c.prepareStatement("SELECT id FROM users WHERE id = ?" + dialect.lockRows())) {
-      setUuid(ps, 1, owner);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
+      for (UUID row : rows) {
+        setUuid(ps, 1, row);
+        try (ResultSet rs = ps.executeQuery()) {
+          ownerFound |= rs.next() && row.equals(owner);
+        }
       }
     }
+    return ownerFound;
   }
 
   /** Adds {@code delta} (may be negative) to the user's used bytes. */

@@ -13,9 +13,12 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** SQL for {@code versions}, {@code version_blocks} and {@code blocks}. */
@@ -120,44 +123,63 @@ final class VersionStore {
     if (blocks.isEmpty()) {
       return;
     }
+    SortedMap<String, Long> uses = new TreeMap<>();
+    for (BlockRef b : blocks) {
+      uses.merge(b.hash(), 1L, Long::sum);
+    }
+    // refs first: the exclusive row locks before the foreign-key checks' shared ones
+    addRefs(c, uses, 1);
     try (PreparedStatement vb =
-            c.prepareStatement(
-                "INSERT INTO version_blocks (version_id, idx, block_hash, length)"
-                    + " VALUES (?, ?, ?, ?)");
-        PreparedStatement ref =
-            c.prepareStatement("UPDATE blocks SET refs = refs + 1 WHERE hash = ?")) {
+        c.prepareStatement(
+            "INSERT INTO version_blocks (version_id, idx, block_hash, length)"
+                + " VALUES (?, ?, ?, ?)")) {
       for (int i = 0; i < blocks.size(); i++) {
         setUuid(vb, 1, v.id());
         vb.setInt(2, i);
         vb.setString(3, blocks.get(i).hash());
         vb.setLong(4, blocks.get(i).length());
         vb.addBatch();
-        ref.setString(1, blocks.get(i).hash());
-        ref.addBatch();
       }
       vb.executeBatch();
+    }
+  }
+
+  /**
+   * Adds {@code sign} × uses to the refs of each block, in hash order. Every transaction that
+   * changes refs goes through here, so they lock {@code blocks} rows in one order and cannot
+   * deadlock on them (InnoDB takes shared locks for the foreign-key checks of {@code
+   * version_blocks} too, hence refs are changed before those rows are written).
+   */
+  static void addRefs(Connection c, SortedMap<String, Long> uses, int sign) throws SQLException {
+    if (uses.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ref =
+        c.prepareStatement("UPDATE blocks SET refs = refs + ? WHERE hash = ?")) {
+      for (Map.Entry<String, Long> use : uses.entrySet()) {
+        ref.setLong(1, sign * use.getValue());
+        ref.setString(2, use.getKey());
+        ref.addBatch();
+      }
       ref.executeBatch();
     }
   }
 
   /** Deletes a version and its block list, dropping one ref per listed block. */
   void delete(Connection c, UUID versionId) throws SQLException {
-    try (PreparedStatement uses =
-            c.prepareStatement(
-                "SELECT block_hash, COUNT(*) FROM version_blocks WHERE version_id = ?"
-                    + " GROUP BY block_hash");
-        PreparedStatement drop =
-            c.prepareStatement("UPDATE blocks SET refs = refs - ? WHERE hash = ?")) {
-      setUuid(uses, 1, versionId);
-      try (ResultSet rs = uses.executeQuery()) {
+    SortedMap<String, Long> uses = new TreeMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT block_hash, COUNT(*) FROM version_blocks WHERE version_id = ?"
+                + " GROUP BY block_hash")) {
+      setUuid(ps, 1, versionId);
+      try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          drop.setLong(1, rs.getLong(2));
-          drop.setString(2, rs.getString(1));
-          drop.addBatch();
+          uses.put(rs.getString(1), rs.getLong(2));
         }
       }
-      drop.executeBatch();
     }
+    addRefs(c, uses, -1);
     try (PreparedStatement ps =
         c.prepareStatement("DELETE FROM version_blocks WHERE version_id = ?")) {
       setUuid(ps, 1, versionId);

@@ -24,6 +24,13 @@ class DialectsTest {
     Dialect pg = Dialects.forUrl("jdbc:postgresql://db/edfs?password=s3cret&user=edfs", data);
     assertThat(pg.name()).isEqualTo("postgres");
     assertThat(pg.describe()).doesNotContain("s3cret");
+    assertThatThrownBy(
+            () -> Dialects.forUrl("jdbc:postgresql://db:5432/edfs?user=u&password=p%zzS3CRET", data))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("invalid PostgreSQL URL")
+        .hasNoCause()
+        .message()
+        .doesNotContain("S3CRET");
     assertThatThrownBy(() -> Dialects.forUrl("jdbc:oracle:thin:@db", data))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unsupported database URL");

@@ -1049,6 +1049,94 @@ abstract class MetadataStoreContract {
       assertThat(accounts.account(alice.id()).usedBytes()).isEqualTo(expected);
       assertInvariants();
     }
+
+    @Test
+    @DisplayName(
+        "two users writing into each other's shared folders at once never deadlock (each names"
+            + " the other's account as author)")
+    void mutualSharesNoDeadlock() throws Exception {
+      User alice = signup("alice");
+      User bob = signup("bob");
+      NodeInfo toAlice = folder(alice, alice.home(), "for bob");
+      NodeInfo toBob = folder(bob, bob.home(), "for alice");
+      grant(alice, toAlice.id(), bob, Mode.W);
+      grant(bob, toBob.id(), alice, Mode.W);
+      var contentA = block(100);
+      var contentB = block(100);
+      long retriesBefore = db.conflictRetries();
+      for (int round = 0; round < ROUNDS; round++) {
+        List<Callable<NodeInfo>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS / 2; t++) {
+          String n = "r" + round + "t" + t;
+          tasks.add(
+              () ->
+                  tree.create(
+                          bob.id(),
+                          new CreateNodeRequest(
+                              UUID.randomUUID(), toAlice.id(), NodeKind.F, name("b" + n), key(),
+                              commit(null, contentA)))
+                      .node());
+          tasks.add(
+              () ->
+                  tree.create(
+                          alice.id(),
+                          new CreateNodeRequest(
+                              UUID.randomUUID(), toBob.id(), NodeKind.F, name("a" + n), key(),
+                              commit(null, contentB)))
+                      .node());
+          // and each re-grants to the other (the grant names the grantee's account)
+          tasks.add(
+              () -> {
+                sharing.put(alice.id(), toAlice.id(), bob.id(), new GrantRequest(Mode.W, key()));
+                return null;
+              });
+          tasks.add(
+              () -> {
+                sharing.put(bob.id(), toBob.id(), alice.id(), new GrantRequest(Mode.W, key()));
+                return null;
+              });
+        }
+        assertThat(Race.run(tasks)).as("round " + round).allMatch(Outcome::won);
+      }
+      assertThat(db.conflictRetries() - retriesBefore).as("deadlocks retried").isZero();
+      assertInvariants();
+    }
+
+    @Test
+    @DisplayName("unrelated trees committing the same blocks at once never deadlock on their refs")
+    void sharedBlocksNoDeadlock() throws Exception {
+      User alice = signup("alice");
+      User bob = signup("bob");
+      var b1 = block(100);
+      var b2 = block(100);
+      long retriesBefore = db.conflictRetries();
+      for (int round = 0; round < ROUNDS; round++) {
+        List<Callable<NodeInfo>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS / 2; t++) {
+          String n = "r" + round + "t" + t;
+          // b2 before b1 on one side: refs must still be taken in one order
+          tasks.add(
+              () ->
+                  tree.create(
+                          alice.id(),
+                          new CreateNodeRequest(
+                              UUID.randomUUID(), alice.home(), NodeKind.F, name("a" + n), key(),
+                              commit(null, b1, b2)))
+                      .node());
+          tasks.add(
+              () ->
+                  tree.create(
+                          bob.id(),
+                          new CreateNodeRequest(
+                              UUID.randomUUID(), bob.home(), NodeKind.F, name("b" + n), key(),
+                              commit(null, b2, b1)))
+                      .node());
+        }
+        assertThat(Race.run(tasks)).as("round " + round).allMatch(Outcome::won);
+      }
+      assertThat(db.conflictRetries() - retriesBefore).as("deadlocks retried").isZero();
+      assertInvariants();
+    }
   }
 
   // ---- helpers ----

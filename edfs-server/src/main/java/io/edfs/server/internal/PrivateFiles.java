@@ -1,7 +1,9 @@
 package io.edfs.server.internal;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
@@ -48,6 +50,26 @@ final class PrivateFiles {
    * renamed into place, so a crash leaves either no file or the complete one.
    */
   static void writeAtomically(Path target, byte[] data) throws IOException {
+    writeAtomically(
+        target,
+        out -> {
+          out.write(data);
+          return null;
+        });
+  }
+
+  /** What {@link #writeAtomically(Path, Content)} writes. */
+  @FunctionalInterface
+  interface Content<T> {
+    /** Writes everything to {@code out} (which it must not close); returns what it wrote. */
+    T writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Like {@link #writeAtomically(Path, byte[])}, for content streamed by {@code content}: if it
+   * throws, {@code target} is left as it was.
+   */
+  static <T> T writeAtomically(Path target, Content<T> content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     FileAttribute<?>[] attrs =
@@ -57,17 +79,18 @@ final class PrivateFiles {
             }
             : new FileAttribute<?>[0];
     try {
+      T result;
       try (FileChannel ch =
           FileChannel.open(
               tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs)) {
-        ByteBuffer buf = ByteBuffer.wrap(data);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+        result = content.writeTo(out);
+        out.flush();
         ch.force(true);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       fsyncDirectory(dir);
+      return result;
     } finally {
       Files.deleteIfExists(tmp);
     }

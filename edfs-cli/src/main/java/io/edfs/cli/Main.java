@@ -2,6 +2,7 @@ package io.edfs.cli;
 
 import io.edfs.client.EdfsException;
 import io.edfs.client.EdfsException.Reason;
+import io.edfs.server.DumpException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
       ShareCommands.Shares.class,
       ShareCommands.Shared.class,
       BenchCommand.class,
+      AdminCommands.class,
     })
 public final class Main {
   final Cli cli;
@@ -87,6 +89,13 @@ public final class Main {
   }
 
   static int exitCode(Exception e) {
+    if (e instanceof DumpException d) {
+      return switch (d.problem()) {
+        case TARGET_NOT_EMPTY -> 5;
+        case NOT_A_DUMP, UNSUPPORTED_VERSION -> 7;
+        case TRUNCATED, CORRUPT, INCONSISTENT_SOURCE -> 8;
+      };
+    }
     if (!(e instanceof EdfsException x)) {
       return 1;
     }

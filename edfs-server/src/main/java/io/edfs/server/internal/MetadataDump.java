@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
@@ -232,18 +233,7 @@ public final class MetadataDump {
           Problem.UNSUPPORTED_VERSION,
           "the database has schema version " + schema + "; this edfs dumps schema " + SCHEMA);
     }
-    GZIPOutputStream gzip = new GZIPOutputStream(new FilterOutputStream(out) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void close() throws IOException {
-        // the caller owns out
-        out.flush();
-      }
-    }, 1 << 16);
+    GZIPOutputStream gzip = new FastGzip(new UnclosedOutputStream(out));
     Map<String, Long> counts;
     try (JsonGenerator json = JSON.getFactory().createGenerator(gzip)) {
       json.setRootValueSeparator(new SerializedString("\n"));
@@ -272,6 +262,31 @@ public final class MetadataDump {
       json.writeRaw('\n');
     }
     return new DumpSummary(schema, counts);
+  }
+
+  /** Gzip at its fastest level: most of a dump is ciphertext and random ids, which never shrink. */
+  private static final class FastGzip extends GZIPOutputStream {
+    FastGzip(OutputStream out) throws IOException {
+      super(out, 1 << 16);
+      def.setLevel(Deflater.BEST_SPEED);
+    }
+  }
+
+  /** Passes writes through but leaves the stream open: the caller owns it. */
+  private static final class UnclosedOutputStream extends FilterOutputStream {
+    UnclosedOutputStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
+    }
   }
 
   private static Map<String, Long> writeTables(java.sql.Connection c, JsonGenerator json)

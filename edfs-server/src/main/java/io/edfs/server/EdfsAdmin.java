@@ -40,10 +40,10 @@ public final class EdfsAdmin {
   }
 
   /**
-   * Loads a dump into {@code config}'s database, creating its schema first; the database must
-   * hold no users, nodes or blocks yet. Rows go in batches of 1,000, one transaction each, and the
-   * dump's footer is checked at the end: if a load fails part way, the database holds part of the
-   * dump and must be emptied before loading again.
+   * Loads a dump from {@code in} (which stays open) into {@code config}'s database, creating its
+   * schema first; the database must hold no users, nodes or blocks yet. Rows go in batches of
+   * 1,000, one transaction each, and the dump's footer is checked at the end: if a load fails part
+   * way, the database holds part of the dump and must be emptied before loading again.
    *
    * @throws DumpException if the dump is not one, has an unknown version, is truncated or
    *     damaged, or the database is not empty

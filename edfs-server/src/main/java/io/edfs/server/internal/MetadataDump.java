@@ -15,6 +15,7 @@ import io.edfs.server.DumpException.Problem;
 import io.edfs.server.DumpSummary;
 import io.edfs.server.ServerConfig;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,6 +222,10 @@ public final class MetadataDump {
    * anything fails, {@code file} is left as it was.
    */
   public static DumpSummary dump(ServerConfig config, Path file) throws IOException {
+    Path folder = file.toAbsolutePath().getParent();
+    if (!Files.isDirectory(folder)) {
+      throw new IOException("cannot write " + file + ": there is no folder " + folder);
+    }
     try (Database db = open(config, false)) {
       return PrivateFiles.writeAtomically(file, out -> dump(db, out));
     }
@@ -381,8 +386,8 @@ public final class MetadataDump {
   // ---------------------------------------------------------------- load
 
   /**
-   * Loads a dump from {@code in} into the database of {@code config}, which must hold no metadata
-   * yet (its schema is created or migrated first).
+   * Loads a dump from {@code in} (which stays open) into the database of {@code config}, which
+   * must hold no metadata yet (its schema is created or migrated first).
    */
   public static DumpSummary load(InputStream in, ServerConfig config) throws IOException {
     try (JsonParser json = parser(in)) {
@@ -422,7 +427,14 @@ public final class MetadataDump {
   private static JsonParser parser(InputStream in) throws IOException {
     InputStream gzip;
     try {
-      gzip = new GZIPInputStream(in, 1 << 16);
+      // the caller owns in
+      gzip =
+          new GZIPInputStream(
+              new FilterInputStream(in) {
+                @Override
+                public void close() {}
+              },
+              1 << 16);
     } catch (ZipException | EOFException e) {
       throw new DumpException(
           Problem.NOT_A_DUMP, "not an edfs metadata dump (not gzip compressed)", e);

@@ -1,6 +1,7 @@
 /**
- * Implementation of the edfs server. Only {@link io.edfs.server.internal.EdfsRuntime} is public
- * (for {@link io.edfs.server.EdfsServer}); nothing here is API.
+ * Implementation of the edfs server. Only {@link io.edfs.server.internal.EdfsRuntime} (for {@link
+ * io.edfs.server.EdfsServer}) and {@link io.edfs.server.internal.MetadataDump} (for {@link
+ * io.edfs.server.EdfsAdmin}) are public; nothing here is API.
  *
  * <p>Layers, top to bottom: HTTP ({@code ApiHandler}, {@code Router}, {@code Endpoints}, {@code
  * Exchange}, {@code Problems}), services that decide ({@code Accounts}, {@code Tree}, {@code

@@ -130,6 +130,8 @@ class MetadataDumpTest {
         .hasMessageContaining("no edfs database at");
     assertThat(other).doesNotExist();
     assertThat(dir.resolve("nowhere")).doesNotExist();
+    assertThatThrownBy(() -> EdfsAdmin.dump(source, dir.resolve("missing/meta.dump")))
+        .hasMessageContaining("there is no folder " + dir.resolve("missing"));
   }
 
   @Test

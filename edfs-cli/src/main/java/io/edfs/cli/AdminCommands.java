@@ -4,12 +4,12 @@ import io.edfs.server.DumpSummary;
 import io.edfs.server.EdfsAdmin;
 import io.edfs.server.ServerConfig;
 import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +30,8 @@ final class AdminCommands implements Runnable {
           + " edfs admin load --from FILE --db NEW_URL; start the server with the same --data and"
           + " --db NEW_URL. The blocks, TLS identity and server.secret (which every stored password"
           + " hash depends on) stay in the data folder: keep it. Login sessions are not dumped, so"
-          + " users log in again.";
+          + " users log in again. Prefer EDFS_DB or a private config file to --db for a URL with a"
+          + " password: a command line is visible to other users.";
 
   @ParentCommand Main main;
   @Spec CommandSpec spec;
@@ -48,30 +49,33 @@ final class AdminCommands implements Runnable {
     @Option(
         names = "--data",
         paramLabel = "DIR",
-        description = "The server's data folder (default: ./edfs-data).",
-        defaultValue = "edfs-data")
+        description = "The server's data folder (default: ./edfs-data).")
     Path data;
 
     @Option(
         names = "--db",
         paramLabel = "JDBC_URL",
         description =
-            "The metadata database: jdbc:sqlite:FILE, jdbc:mariadb://HOST/DB,"
-                + " jdbc:mysql://HOST/DB or jdbc:postgresql://HOST/DB, with ?user=..&password=..;"
-                + " default: EDFS_DB, else edfs.db in the data folder.")
+            "The metadata database, as for edfs server: jdbc:sqlite:FILE,"
+                + " jdbc:mariadb://HOST/DB, jdbc:mysql://HOST/DB or jdbc:postgresql://HOST/DB,"
+                + " with ?user=U&password=P (default: EDFS_DB, then the --config file, then"
+                + " edfs.db in the data folder).")
     String db;
 
-    ServerConfig config() {
-      String url =
-          Optional.ofNullable(db)
-              .or(() -> Optional.ofNullable(admin.main.cli.env.get("EDFS_DB")))
-              .filter(s -> !s.isBlank())
-              .orElse(null);
-      try {
-        return ServerConfig.defaults(data.toAbsolutePath()).withDatabase(url);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
-      }
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "The server's config file, for its data and db settings.")
+    Path configFile;
+
+    /** The server's settings, found as {@code edfs server} finds them. */
+    ServerConfig config() throws IOException {
+      ServerCommand server = new ServerCommand();
+      server.spec = spec;
+      server.data = data;
+      server.db = db;
+      server.configFile = configFile;
+      return server.config(admin.main.cli.env);
     }
 
     /** Runs the command on {@code config}'s database; says what it did. */

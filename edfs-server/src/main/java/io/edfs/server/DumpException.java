@@ -15,7 +15,7 @@ public final class DumpException extends IOException {
     UNSUPPORTED_VERSION,
     /** The dump ends early or its rows do not add up to its footer's counts. */
     TRUNCATED,
-    /** The dump is malformed, or its rows do not fit the target's constraints. */
+    /** The dump is malformed: not the lines, tables, columns or values this version has. */
     CORRUPT,
     /** The target database already holds metadata; a load only fills an empty one. */
     TARGET_NOT_EMPTY,

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
@@ -249,8 +250,19 @@ public final class MetadataDump {
       json.writeStringField("engine", db.dialect().name());
       json.writeStringField("createdAt", Instant.now().toString());
       json.writeEndObject();
+      AtomicBoolean started = new AtomicBoolean();
       try {
-        counts = db.read(c -> writeTables(c, json));
+        counts =
+            db.read(
+                c -> {
+                  // what went out cannot be taken back: a transaction run again must not write
+                  if (!started.compareAndSet(false, true)) {
+                    throw new UncheckedIOException(
+                        new IOException(
+                            "the connection to the database broke during the dump; dump again"));
+                  }
+                  return writeTables(c, json);
+                });
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } catch (Database.StorageException e) {
@@ -608,7 +620,7 @@ public final class MetadataDump {
   }
 
   private static void insert(Database db, Table t, List<Object[]> rows, long upTo)
-      throws DumpException {
+      throws IOException {
     // the batch is in memory, so a retried transaction inserts exactly the same rows again
     try {
       db.write(
@@ -623,8 +635,7 @@ public final class MetadataDump {
             return null;
           });
     } catch (Database.StorageException e) {
-      throw new DumpException(
-          Problem.CORRUPT,
+      throw new IOException(
           "inserting rows "
               + (upTo - rows.size() + 1)
               + ".."
@@ -700,45 +711,43 @@ public final class MetadataDump {
    * SQLite file must exist already: a mistyped path must not turn into an empty dump.
    */
   static Database open(ServerConfig config, boolean create) throws IOException {
-    Dialect dialect = dialect(config, create);
+    Path dataDir = config.dataDir().toAbsolutePath();
+    String url = config.database();
+    if (url == null || url.startsWith("jdbc:sqlite:")) {
+      Path file =
+          url == null
+              ? dataDir.resolve(Dialects.DEFAULT_SQLITE_FILE)
+              : Path.of(url.substring("jdbc:sqlite:".length()));
+      if (!create && !Files.isRegularFile(file)) {
+        throw new IOException("no edfs database at " + file);
+      }
+      if (create && url == null) {
+        PrivateFiles.createPrivateDirectory(dataDir);
+      }
+    }
+    Dialect dialect = Dialects.forUrl(url, dataDir);
     try {
       return Database.open(dialect);
     } catch (SQLException | RuntimeException e) {
       dialect.close();
-      throw new IOException(
-          "cannot open the database "
-              + describe(config)
-              + ": "
-              + ServerConfig.redact(String.valueOf(e.getMessage())),
-          e);
+      throw new IOException("cannot open the " + dialect.describe() + ": " + firstCause(e), e);
     }
   }
 
   /** The database of {@code config}, for messages: never with its password. */
   public static String describe(ServerConfig config) {
-    return config.database() == null
-        ? config.dataDir().resolve("edfs.db").toString()
-        : ServerConfig.redact(config.database());
+    try (Dialect dialect = Dialects.forUrl(config.database(), config.dataDir().toAbsolutePath())) {
+      return dialect.describe();
+    }
   }
 
-  private static Dialect dialect(ServerConfig config, boolean create) throws IOException {
-    String url = config.database();
-    Path file;
-    if (url == null) {
-      if (create) {
-        PrivateFiles.createPrivateDirectory(config.dataDir().toAbsolutePath());
-      }
-      file = config.dataDir().resolve("edfs.db");
-    } else if (url.startsWith("jdbc:sqlite:")) {
-      file = Path.of(url.substring("jdbc:sqlite:".length()));
-    } else {
-      throw new IOException(
-          "this edfs keeps metadata in SQLite only; " + ServerConfig.redact(url) + " is not yet"
-              + " supported");
+  /** The first line of the innermost cause's message, the one that says what failed. */
+  private static String firstCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
     }
-    if (!create && !Files.isRegularFile(file)) {
-      throw new IOException("no edfs database at " + file);
-    }
-    return new SqliteDialect(file);
+    String m = root.getMessage() == null ? root.toString() : root.getMessage();
+    return ServerConfig.redact(m.lines().findFirst().orElse(m));
   }
 }

@@ -98,7 +98,7 @@ final class SampleMetadata {
     exec(c, "INSERT INTO users (id, username, auth_hash, kdf_salt, kdf_memory_kib, kdf_iterations,"
         + " kdf_parallelism, public_keys, private_keys_enc, recovery_enc, home_node_id,"
         + " quota_bytes, used_bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id.toString(), "user-" + n + "-ü", bytes(32), bytes(16), 65536, 3, 1, bytes(64), bytes(200),
+        id.toString(), "user-" + n, bytes(32), bytes(16), 65536, 3, 1, bytes(64), bytes(200),
         n % 2 == 0 ? null : bytes(90), home.toString(), n == 0 ? Long.MAX_VALUE : 1L << 40,
         (long) random.nextInt(1 << 30), now());
     exec(c, NODE_INSERT, home.toString(), null, id.toString(), "D", null, bytes(60), null, 0L,

@@ -132,8 +132,8 @@ final class AdminCommands implements Runnable {
         return new Done(cli.err, "dumped", summary, "to standard output");
       }
       DumpSummary summary = EdfsAdmin.dump(config, Path.of(to));
-      return new Done(
-          cli.out, "dumped", summary, "from " + EdfsAdmin.describeDatabase(config) + " to " + to);
+      String from = "from the " + EdfsAdmin.describeDatabase(config);
+      return new Done(cli.out, "dumped", summary, from + " to " + to);
     }
   }
 
@@ -163,7 +163,7 @@ final class AdminCommands implements Runnable {
               : Files.newInputStream(Path.of(from))) {
         DumpSummary summary = EdfsAdmin.load(in, config);
         return new Done(
-            admin.main.cli.out, "loaded", summary, "into " + EdfsAdmin.describeDatabase(config));
+            admin.main.cli.out, "loaded", summary, "into the " + EdfsAdmin.describeDatabase(config));
       }
     }
   }

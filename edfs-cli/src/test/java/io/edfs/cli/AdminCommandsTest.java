@@ -75,7 +75,7 @@ class AdminCommandsTest {
     assertThat(loaded.code()).as(loaded.err()).isZero();
     assertThat(loaded.stdout())
         .startsWith("edfs admin: loaded 2 rows (users 1, nodes 1, versions 0,")
-        .contains("into " + data.toAbsolutePath().resolve("edfs.db"));
+        .contains("into the SQLite database " + data.toAbsolutePath().resolve("edfs.db"));
   }
 
   Path write(String name, byte[] content) throws Exception {
@@ -101,7 +101,7 @@ class AdminCommandsTest {
 
     Run elsewhere = edfs(Map.of("EDFS_DB", "jdbc:sqlite:" + tmp.resolve("env.db")), "admin", "load", "--from", dump.toString());
     assertThat(elsewhere.code()).as(elsewhere.err()).isZero();
-    assertThat(elsewhere.stdout()).contains("users 1,").contains("into jdbc:sqlite:" + tmp.resolve("env.db"));
+    assertThat(elsewhere.stdout()).contains("users 1,").contains("into the SQLite database " + tmp.resolve("env.db"));
   }
 
   @Test

@@ -53,7 +53,10 @@ public final class EdfsAdmin {
     return MetadataDump.load(in, config);
   }
 
-  /** The database of {@code config} for messages: a file name or a JDBC URL without password. */
+  /**
+   * The database of {@code config} for messages, never with its password, e.g. {@code SQLite
+   * database /srv/edfs/edfs.db}.
+   */
   public static String describeDatabase(ServerConfig config) {
     return MetadataDump.describe(config);
   }

@@ -1,7 +1,5 @@
 package io.edfs.cli;
 
-import static io.edfs.cli.CliJourneyIT.ok;
-import static io.edfs.cli.CliJourneyIT.okIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edfs.testdb.TestDatabase;
@@ -112,6 +110,16 @@ class AdminDumpLoadIT {
       seen.put(String.join(" ", command), ok(users.get(name), command.toArray(String[]::new)).stdout());
     }
     return seen;
+  }
+
+  static Result ok(CliRunner who, String... args) {
+    return okIn(who, "", args);
+  }
+
+  static Result okIn(CliRunner who, String stdin, String... args) {
+    Result r = who.run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    assertThat(r.exitCode()).as("edfs %s\n%s", String.join(" ", args), r).isZero();
+    return r;
   }
 
   /** Runs {@code edfs admin ...} as the server's administrator (no user environment). */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,38 +45,12 @@ final class AdminCommands implements Runnable {
   /** What both commands share: which server data folder and database, and the report. */
   abstract static class DatabaseCommand implements Callable<Integer> {
     @ParentCommand AdminCommands admin;
-    @Spec CommandSpec spec;
 
-    @Option(
-        names = "--data",
-        paramLabel = "DIR",
-        description = "The server's data folder (default: ./edfs-data).")
-    Path data;
-
-    @Option(
-        names = "--db",
-        paramLabel = "JDBC_URL",
-        description =
-            "The metadata database, as for edfs server: jdbc:sqlite:FILE,"
-                + " jdbc:mariadb://HOST/DB, jdbc:mysql://HOST/DB or jdbc:postgresql://HOST/DB,"
-                + " with ?user=U&password=P (default: EDFS_DB, then the --config file, then"
-                + " edfs.db in the data folder).")
-    String db;
-
-    @Option(
-        names = "--config",
-        paramLabel = "FILE",
-        description = "The server's config file, for its data and db settings.")
-    Path configFile;
+    @Mixin ServerSettings settings;
 
     /** The server's settings, found as {@code edfs server} finds them. */
     ServerConfig config() throws IOException {
-      ServerCommand server = new ServerCommand();
-      server.spec = spec;
-      server.data = data;
-      server.db = db;
-      server.configFile = configFile;
-      return server.config(admin.main.cli.env);
+      return settings.config(admin.main.cli.env, null, null);
     }
 
     /** Runs the command on {@code config}'s database; says what it did. */

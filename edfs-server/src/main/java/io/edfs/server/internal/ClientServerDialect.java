@@ -39,7 +39,7 @@ abstract class ClientServerDialect implements Dialect {
   }
 
   @Override
-  public final int readPoolSize() {
+  public final int poolSize() {
     return POOL_SIZE;
   }
 

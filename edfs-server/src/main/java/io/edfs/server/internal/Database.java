@@ -119,8 +119,8 @@ final class Database implements AutoCloseable {
     HikariConfig config = new HikariConfig();
     config.setDataSource(dialect.dataSource());
     config.setPoolName(name);
-    config.setMaximumPoolSize(dialect.readPoolSize());
-    config.setMinimumIdle(Math.min(2, dialect.readPoolSize()));
+    config.setMaximumPoolSize(dialect.poolSize());
+    config.setMinimumIdle(Math.min(2, dialect.poolSize()));
     if (!dialect.singleWriter()) {
       config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     }

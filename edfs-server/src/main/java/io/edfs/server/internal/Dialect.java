@@ -36,8 +36,8 @@ interface Dialect extends AutoCloseable {
     return "";
   }
 
-  /** How many read connections to pool. */
-  int readPoolSize();
+  /** How many connections each pool holds (the read pool, and the write pool where there is one). */
+  int poolSize();
 
   /**
    * Whether the engine allows only one writer at a time, so {@link Database} must serialise writes
@@ -102,21 +102,23 @@ interface Dialect extends AutoCloseable {
   /** The {@link #upsert} of engines that speak {@code INSERT ... ON CONFLICT} (SQL:2016-ish). */
   static String insertOnConflict(
       String table, List<String> columns, List<String> keys, List<String> updates) {
-    String insert =
-        "INSERT INTO "
-            + table
-            + " ("
-            + String.join(", ", columns)
-            + ") VALUES ("
-            + columns.stream().map(col -> "?").collect(Collectors.joining(", "))
-            + ") ON CONFLICT ("
-            + String.join(", ", keys)
-            + ") DO ";
+    String insert = insert(table, columns) + " ON CONFLICT (" + String.join(", ", keys) + ") DO ";
     return updates.isEmpty()
         ? insert + "NOTHING"
         : insert
             + "UPDATE SET "
             + updates.stream().map(u -> u + " = excluded." + u).collect(Collectors.joining(", "));
+  }
+
+  /** {@code INSERT INTO table (columns) VALUES (?, ...)}: one parameter per column. */
+  static String insert(String table, List<String> columns) {
+    return "INSERT INTO "
+        + table
+        + " ("
+        + String.join(", ", columns)
+        + ") VALUES ("
+        + columns.stream().map(col -> "?").collect(Collectors.joining(", "))
+        + ")";
   }
 
   /** Releases what the dialect holds (nothing for most). */

@@ -85,13 +85,8 @@ final class MariaDbDialect extends ClientServerDialect {
       String table, List<String> columns, List<String> keys, List<String> updates) {
     // keys are implied by the table's primary key / unique constraints
     List<String> set = updates.isEmpty() ? List.of(keys.get(0)) : updates;
-    return "INSERT INTO "
-        + table
-        + " ("
-        + String.join(", ", columns)
-        + ") VALUES ("
-        + columns.stream().map(col -> "?").collect(Collectors.joining(", "))
-        + ") ON DUPLICATE KEY UPDATE "
+    return Dialect.insert(table, columns)
+        + " ON DUPLICATE KEY UPDATE "
         + set.stream().map(u -> u + " = VALUES(" + u + ")").collect(Collectors.joining(", "));
   }
 }

@@ -60,7 +60,7 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public int readPoolSize() {
+  public int poolSize() {
     return Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   }
 

@@ -1065,36 +1065,14 @@ abstract class MetadataStoreContract {
       var contentB = block(100);
       long retriesBefore = db.conflictRetries();
       for (int round = 0; round < ROUNDS; round++) {
-        List<Callable<NodeInfo>> tasks = new ArrayList<>();
+        List<Callable<Object>> tasks = new ArrayList<>();
         for (int t = 0; t < THREADS / 2; t++) {
           String n = "r" + round + "t" + t;
-          tasks.add(
-              () ->
-                  tree.create(
-                          bob.id(),
-                          new CreateNodeRequest(
-                              UUID.randomUUID(), toAlice.id(), NodeKind.F, name("b" + n), key(),
-                              commit(null, contentA)))
-                      .node());
-          tasks.add(
-              () ->
-                  tree.create(
-                          alice.id(),
-                          new CreateNodeRequest(
-                              UUID.randomUUID(), toBob.id(), NodeKind.F, name("a" + n), key(),
-                              commit(null, contentB)))
-                      .node());
+          tasks.add(() -> file(bob, toAlice.id(), "b" + n, contentA));
+          tasks.add(() -> file(alice, toBob.id(), "a" + n, contentB));
           // and each re-grants to the other (the grant names the grantee's account)
-          tasks.add(
-              () -> {
-                sharing.put(alice.id(), toAlice.id(), bob.id(), new GrantRequest(Mode.W, key()));
-                return null;
-              });
-          tasks.add(
-              () -> {
-                sharing.put(bob.id(), toBob.id(), alice.id(), new GrantRequest(Mode.W, key()));
-                return null;
-              });
+          tasks.add(() -> grant(alice, toAlice.id(), bob, Mode.W));
+          tasks.add(() -> grant(bob, toBob.id(), alice, Mode.W));
         }
         assertThat(Race.run(tasks)).as("round " + round).allMatch(Outcome::won);
       }
@@ -1115,22 +1093,8 @@ abstract class MetadataStoreContract {
         for (int t = 0; t < THREADS / 2; t++) {
           String n = "r" + round + "t" + t;
           // b2 before b1 on one side: refs must still be taken in one order
-          tasks.add(
-              () ->
-                  tree.create(
-                          alice.id(),
-                          new CreateNodeRequest(
-                              UUID.randomUUID(), alice.home(), NodeKind.F, name("a" + n), key(),
-                              commit(null, b1, b2)))
-                      .node());
-          tasks.add(
-              () ->
-                  tree.create(
-                          bob.id(),
-                          new CreateNodeRequest(
-                              UUID.randomUUID(), bob.home(), NodeKind.F, name("b" + n), key(),
-                              commit(null, b2, b1)))
-                      .node());
+          tasks.add(() -> file(alice, alice.home(), "a" + n, b1, b2));
+          tasks.add(() -> file(bob, bob.home(), "b" + n, b2, b1));
         }
         assertThat(Race.run(tasks)).as("round " + round).allMatch(Outcome::won);
       }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Spec;
  * command line, then the environment ({@code EDFS_DB}), then the config file, then the defaults.
  */
 final class ServerSettings {
-  private static final Set<String> CONFIG_KEYS = Set.of("data", "port", "bind", "db");
+  private static final List<String> KNOWN =
+      List.of("data", "port", "bind", "db", "blocks", "gc-grace");
+  private static final Set<String> CONFIG_KEYS = Set.copyOf(KNOWN);
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
@@ -41,9 +44,19 @@ final class ServerSettings {
   String db;
 
   @Option(
+      names = "--blocks",
+      paramLabel = "URI",
+      description = {
+        "Block store (default: EDFS_BLOCKS, then blocks= in --config, then folder blocks in --data):",
+        "  file:DIR",
+        "Every node of a cluster uses the same one."
+      })
+  String blocks;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "Read settings from this properties file (data, port, bind, db).")
+      description = "Read settings from this properties file (data, port, bind, db, blocks, gc-grace).")
   Path configFile;
 
   /**
@@ -56,19 +69,32 @@ final class ServerSettings {
     int portNumber = port != null ? port : parsePort(file.getProperty("port"));
     String bindAddress =
         bind != null ? bind : file.getProperty("bind", ServerConfig.DEFAULT_BIND_ADDRESS);
-    String database = db;
-    if (database == null) {
-      String fromEnv = env.get("EDFS_DB");
-      database = fromEnv != null && !fromEnv.isBlank() ? fromEnv : file.getProperty("db");
-    }
+    String database = firstOf(db, env.get("EDFS_DB"), file.getProperty("db"));
+    String blockStore = firstOf(blocks, env.get("EDFS_BLOCKS"), file.getProperty("blocks"));
+    String grace = file.getProperty("gc-grace");
     try {
       return ServerConfig.defaults(dataDir.toAbsolutePath())
           .withPort(portNumber)
           .withBind(bindAddress)
-          .withDatabase(database == null || database.isBlank() ? null : database.strip());
+          .withDatabase(database)
+          .withBlocks(blockStore)
+          .withGcGrace(
+              grace == null || grace.isBlank()
+                  ? ServerConfig.DEFAULT_GC_GRACE
+                  : Durations.parse(grace.strip(), "gc-grace"));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /** The first of {@code values} that says something, stripped; null if none does. */
+  private static String firstOf(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v.strip();
+      }
+    }
+    return null;
   }
 
   private Properties readConfig(Path file) throws IOException {
@@ -83,7 +109,7 @@ final class ServerSettings {
       if (!CONFIG_KEYS.contains(key)) {
         throw new ParameterException(
             spec.commandLine(),
-            "unknown setting '" + key + "' in " + file + "; known: data, port, bind, db");
+            "unknown setting '" + key + "' in " + file + "; known: " + String.join(", ", KNOWN));
       }
     }
     return p;

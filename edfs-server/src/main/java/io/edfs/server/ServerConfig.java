@@ -23,6 +23,11 @@ import java.util.regex.Pattern;
  *     jdbc:postgresql://...} (PostgreSQL 13+); null for the default, SQLite file {@code edfs.db} in
  *     {@code dataDir}. It may carry credentials ({@code ?user=..&password=..}); {@link #toString}
  *     hides the password.
+ * @param blocks where blocks are stored, as a block-store URI: {@code file:DIR}, {@code
+ *     s3://BUCKET[/PREFIX]?endpoint=..} or {@code mirror:URI,URI}; null for the default, folder
+ *     {@code blocks} in {@code dataDir}. Nodes of one cluster share it.
+ * @param gcGrace how long an unreferenced block is kept before the garbage collector removes it:
+ *     longer than any upload takes between storing a block and committing it (default 1 hour)
  */
 public record ServerConfig(
     Path dataDir,
@@ -31,7 +36,9 @@ public record ServerConfig(
     Duration sessionTtl,
     int keepVersions,
     long defaultQuotaBytes,
-    String database) {
+    String database,
+    String blocks,
+    Duration gcGrace) {
 
   /** The port a server listens on unless told otherwise. */
   public static final int DEFAULT_PORT = 8443;
@@ -44,6 +51,7 @@ public record ServerConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(sessionTtl, "sessionTtl");
+    Objects.requireNonNull(gcGrace, "gcGrace");
     if (bindAddress.isBlank()) {
       throw new IllegalArgumentException("bindAddress must not be blank");
     }
@@ -59,6 +67,12 @@ public record ServerConfig(
     if (defaultQuotaBytes < 0) {
       throw new IllegalArgumentException(
           "defaultQuotaBytes must be >= 0 (Long.MAX_VALUE = unlimited), got " + defaultQuotaBytes);
+    }
+    if (gcGrace.isNegative()) {
+      throw new IllegalArgumentException("gcGrace must not be negative, got " + gcGrace);
+    }
+    if (blocks != null && blocks.isBlank()) {
+      throw new IllegalArgumentException("blocks must not be blank (null = the data folder)");
     }
     if (database != null && !isSupportedDatabase(database)) {
       throw new IllegalArgumentException(
@@ -77,10 +91,11 @@ public record ServerConfig(
   private static final List<String> SUPPORTED_PREFIXES =
       List.of("jdbc:sqlite:", "jdbc:mariadb://", "jdbc:mysql://", "jdbc:postgresql://");
 
-  // any parameter whose name says password (password, sslpassword, keyStorePassword, pwd, ...),
+  // any parameter whose name says password or secret (password, sslpassword, keyStorePassword,
+  // pwd, secret-key, ...),
   // and the password of user:password@host (up to the last '@' before the path)
   private static final Pattern PASSWORD_PARAM =
-      Pattern.compile("(?i)([?&;:][^=&;?/]*(?:pass|pwd)[^=&;]*=)[^&;]*");
+      Pattern.compile("(?i)([?&;:][^=&;?/]*(?:pass|pwd|secret)[^=&;]*=)[^&;]*");
   private static final Pattern USER_INFO = Pattern.compile("(//[^/@:]*:)[^/]*@");
 
   /** {@code url} with any password replaced by {@code ***}, for messages and logs. */
@@ -105,51 +120,157 @@ public record ServerConfig(
         + defaultQuotaBytes
         + ", database="
         + (database == null ? "sqlite (default)" : redact(database))
+        + ", blocks="
+        + (blocks == null ? "data folder (default)" : redact(blocks))
+        + ", gcGrace="
+        + gcGrace
         + "]";
   }
 
   /**
    * The defaults: listen on {@value #DEFAULT_BIND_ADDRESS}:{@value #DEFAULT_PORT}, sessions of 30
-   * days, 10 versions per file, unlimited quota.
+   * days, 10 versions per file, unlimited quota, metadata and blocks in the data folder, unused
+   * blocks kept for {@link #DEFAULT_GC_GRACE}.
    */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(
-        dataDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, Duration.ofDays(30), 10, Long.MAX_VALUE, null);
+        dataDir,
+        DEFAULT_BIND_ADDRESS,
+        DEFAULT_PORT,
+        Duration.ofDays(30),
+        10,
+        Long.MAX_VALUE,
+        null,
+        null,
+        DEFAULT_GC_GRACE);
   }
+
+  /** How long an unreferenced block is kept unless told otherwise. */
+  public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
 
   /** This configuration with another port ({@code 0} = ephemeral). */
   public ServerConfig withPort(int port) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
   }
 
   /** This configuration with another bind address. */
   public ServerConfig withBind(String bindAddress) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
   }
 
   /** This configuration with another session lifetime. */
   public ServerConfig withSessionTtl(Duration sessionTtl) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
   }
 
   /** This configuration keeping another number of versions per file. */
   public ServerConfig withKeepVersions(int keepVersions) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
   }
 
   /** This configuration with another quota for new accounts. */
   public ServerConfig withDefaultQuotaBytes(long defaultQuotaBytes) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
   }
 
   /** This configuration with another metadata database (null = the default SQLite file). */
   public ServerConfig withDatabase(String database) {
     return new ServerConfig(
-        dataDir, bindAddress, port, sessionTtl, keepVersions, defaultQuotaBytes, database);
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
+  }
+
+  /** This configuration with another block store URI (null = folder {@code blocks} in the data folder). */
+  public ServerConfig withBlocks(String blocks) {
+    return new ServerConfig(
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
+  }
+
+  /** This configuration with another grace period for unreferenced blocks. */
+  public ServerConfig withGcGrace(Duration gcGrace) {
+    return new ServerConfig(
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
+  }
+
+  /** This configuration with another data folder. */
+  public ServerConfig withDataDir(Path dataDir) {
+    return new ServerConfig(
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace);
   }
 }

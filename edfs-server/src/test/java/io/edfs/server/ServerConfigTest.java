@@ -35,7 +35,7 @@ class ServerConfigTest {
             .withKeepVersions(3)
             .withDefaultQuotaBytes(5)
             .withSessionTtl(Duration.ofHours(1));
-    assertThat(c).isEqualTo(new ServerConfig(dir, "0.0.0.0", 0, Duration.ofHours(1), 3, 5, null));
+    assertThat(c).isEqualTo(new ServerConfig(dir, "0.0.0.0", 0, Duration.ofHours(1), 3, 5, null, null, ServerConfig.DEFAULT_GC_GRACE));
   }
 
   @Test

@@ -2,13 +2,19 @@ package io.edfs.server.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 
 /**
  * Stores immutable blocks by SHA-256 (64 lowercase hex characters). Implementations are
- * thread-safe; {@link #put} returns only once the block is durable, and stores nothing when it
- * throws. Storing a block twice is harmless: the content is the same.
+ * thread-safe and hold no state a server node must keep: several nodes may share one store. {@link
+ * #put} returns only once the block is durable, and stores nothing when it throws. Storing a block
+ * twice is harmless: the content is the same.
+ *
+ * <p>Only the garbage collector and repair delete blocks, and only under the protocol of {@code
+ * Blocks} (a block's row is marked for deletion first), so a store need not guard against a delete
+ * racing a put.
  */
-interface BlockStore {
+interface BlockStore extends AutoCloseable {
   /**
    * Reads exactly {@code length} bytes from {@code in} and stores them as block {@code hash}.
    *
@@ -27,4 +33,29 @@ interface BlockStore {
    * @throws java.nio.file.NoSuchFileException if the block is not stored
    */
   InputStream open(String hash, long offset) throws IOException;
+
+  /** Removes a block; does nothing if it is not stored. */
+  void delete(String hash) throws IOException;
+
+  /**
+   * Calls {@code each} for every stored block, in no particular order. Throws if the listing fails
+   * part way: a caller that deletes what it did not see listed must then do nothing.
+   */
+  void list(Visitor each) throws IOException;
+
+  /** Where the blocks are, for people: never with a credential. */
+  String describe();
+
+  /** Releases connections and threads; the blocks stay. */
+  @Override
+  default void close() {}
+
+  /** A stored block as a listing sees it. */
+  record Stored(String hash, long length, Instant modified) {}
+
+  /** Receives listed blocks. */
+  @FunctionalInterface
+  interface Visitor {
+    void visit(Stored block) throws IOException;
+  }
 }

@@ -10,17 +10,23 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
 
 /**
- * Blocks as files {@code blocks/ab/cd/<hash>} on local disk. A block is streamed to {@code tmp/}
- * while being hashed, fsynced, renamed into place atomically and its folders fsynced: a crash leaves
- * either the complete block or none (plus, at worst, a temp file removed at the next start). Never
- * holds a whole block in memory.
+ * Blocks as files {@code ROOT/ab/cd/<hash>} on a local or shared file system (the {@code file:}
+ * block store). A block is streamed to {@code ROOT/.tmp/} while being hashed, fsynced, renamed into
+ * place atomically and its folders fsynced: a crash leaves either the complete block or none (plus,
+ * at worst, a temp file removed later). Never holds a whole block in memory. Several server nodes
+ * may share one root: temp names are unique, and a node removes only temp files old enough that no
+ * upload can still be writing them.
  */
 final class DiskBlockStore implements BlockStore {
   /**
@@ -29,18 +35,35 @@ final class DiskBlockStore implements BlockStore {
    * (half a region, 512 KiB at -Xmx256m), so the buffer is an ordinary short-lived allocation.
    */
   static final int BUFFER_SIZE = 256 << 10;
+  /**
+   * A temp file untouched this long belongs to no running upload (uploads write continuously and
+   * the server ends idle connections after 60 s); another node sharing the root may still be
+   * writing younger ones.
+   */
+  static final Duration STALE_PART = Duration.ofHours(1);
+
   private final Path blocks;
   private final Path tmp;
 
-  DiskBlockStore(Path blocks, Path tmp) throws IOException {
-    this.blocks = blocks;
-    this.tmp = tmp;
+  DiskBlockStore(Path root) throws IOException {
+    this.blocks = root;
+    this.tmp = root.resolve(".tmp");
     Files.createDirectories(blocks);
     Files.createDirectories(tmp);
-    // uploads that were in progress when the server stopped can never complete
+    removeStaleParts(Instant.now().minus(STALE_PART));
+  }
+
+  /** Removes temp files of uploads that stopped before {@code cutoff} (the node died). */
+  void removeStaleParts(Instant cutoff) throws IOException {
     try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp, "*.part")) {
       for (Path p : leftovers) {
-        Files.deleteIfExists(p);
+        try {
+          if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+            Files.deleteIfExists(p);
+          }
+        } catch (NoSuchFileException e) {
+          // its upload finished meanwhile
+        }
       }
     }
   }
@@ -115,6 +138,49 @@ final class DiskBlockStore implements BlockStore {
       ch.close();
       throw e;
     }
+  }
+
+  @Override
+  public void delete(String hash) throws IOException {
+    Files.deleteIfExists(path(hash));
+  }
+
+  @Override
+  public void list(Visitor each) throws IOException {
+    try (DirectoryStream<Path> level1 = Files.newDirectoryStream(blocks, DiskBlockStore::isHexPair)) {
+      for (Path d1 : level1) {
+        try (DirectoryStream<Path> level2 = Files.newDirectoryStream(d1, DiskBlockStore::isHexPair)) {
+          for (Path d2 : level2) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(d2)) {
+              for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!Checks.isHash(name)) {
+                  continue;
+                }
+                BasicFileAttributes a;
+                try {
+                  a = Files.readAttributes(f, BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                  continue; // deleted while listing
+                }
+                each.visit(new Stored(name, a.size(), a.lastModifiedTime().toInstant()));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "folder " + blocks;
+  }
+
+  private static boolean isHexPair(Path p) {
+    String n = p.getFileName().toString();
+    return n.length() == 2 && HexFormat.isHexDigit(n.charAt(0)) && HexFormat.isHexDigit(n.charAt(1))
+        && Files.isDirectory(p);
   }
 
   Path path(String hash) {

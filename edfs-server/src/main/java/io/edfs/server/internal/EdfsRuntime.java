@@ -37,15 +37,22 @@ public final class EdfsRuntime implements AutoCloseable {
   private final ServerConfig config;
   private final Server jetty;
   private final Database db;
+  private final BlockStore store;
   private final int port;
   private final URI uri;
   private final String fingerprint;
 
   private EdfsRuntime(
-      ServerConfig config, Server jetty, Database db, int port, String fingerprint) {
+      ServerConfig config,
+      Server jetty,
+      Database db,
+      BlockStore store,
+      int port,
+      String fingerprint) {
     this.config = config;
     this.jetty = jetty;
     this.db = db;
+    this.store = store;
     this.port = port;
     this.fingerprint = fingerprint;
     this.uri = URI.create("https://" + clientHost(config.bindAddress()) + ":" + port);
@@ -59,11 +66,17 @@ public final class EdfsRuntime implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     ServerSecret secret = ServerSecret.loadOrCreate(dir.resolve("server.secret"), random);
     Tls tls = Tls.loadOrCreate(dir.resolve("tls"), config.bindAddress(), random);
-    BlockStore store = new DiskBlockStore(dir.resolve("blocks"), dir.resolve("tmp"));
+    BlockStore store;
     Dialect dialect;
+    try {
+      store = BlockStores.open(config.blocks(), dir);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
     try {
       dialect = Dialects.forUrl(config.database(), dir);
     } catch (IllegalArgumentException e) {
+      store.close();
       throw new IOException(e.getMessage(), e);
     }
     Database db;
@@ -71,10 +84,19 @@ public final class EdfsRuntime implements AutoCloseable {
       db = Database.open(dialect);
     } catch (Database.SchemaException e) {
       dialect.close();
+      store.close();
       throw new IOException(e.getMessage(), e);
     } catch (Exception e) {
       dialect.close();
+      store.close();
       throw new IOException("cannot open the " + dialect.describe() + ": " + rootMessage(e), e);
+    }
+    try {
+      ClusterFacts.checkSecret(db, secret, dir.resolve("server.secret"));
+    } catch (IllegalStateException e) {
+      db.close();
+      store.close();
+      throw new IOException(e.getMessage(), e);
     }
     Server jetty = null;
     try {
@@ -102,18 +124,20 @@ public final class EdfsRuntime implements AutoCloseable {
       jetty = jetty(config, tls, api);
       jetty.start();
       int port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
-      EdfsRuntime runtime = new EdfsRuntime(config, jetty, db, port, tls.fingerprint());
+      EdfsRuntime runtime = new EdfsRuntime(config, jetty, db, store, port, tls.fingerprint());
       LOG.info(
-          "edfs server listening on {} (data in {}, metadata in the {}; certificate SHA-256"
-              + " fingerprint {})",
+          "edfs server listening on {} (data in {}, metadata in the {}, blocks in {}; certificate"
+              + " SHA-256 fingerprint {})",
           runtime.uri(),
           dir,
           dialect.describe(),
+          store.describe(),
           runtime.certificateFingerprint());
       return runtime;
     } catch (Exception e) {
       stopQuietly(jetty);
       db.close();
+      store.close();
       if (e instanceof IOException io) {
         throw new IOException(
             "cannot listen on "
@@ -200,6 +224,7 @@ public final class EdfsRuntime implements AutoCloseable {
   public void close() {
     stopQuietly(jetty);
     db.close();
+    store.close();
     LOG.info("edfs server on port {} stopped", port);
   }
 

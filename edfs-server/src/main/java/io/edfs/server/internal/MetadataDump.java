@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.zip.Deflater;
@@ -70,7 +71,13 @@ public final class MetadataDump {
   static final int VERSION = 1;
 
   /** The schema version whose tables and columns {@link #TABLES} lists. */
-  static final String SCHEMA = "1";
+  static final String SCHEMA = "2";
+
+  /**
+   * Schemas whose dumps load into {@link #SCHEMA}: version 2 only added the {@code cluster} table,
+   * which is not dumped, so a version 1 dump has exactly the same tables and columns.
+   */
+  static final Set<String> LOADABLE = Set.of("1", SCHEMA);
 
   static final int BATCH_ROWS = 1000;
   // rows a driver fetches per round trip; PostgreSQL and MariaDB stream only when it is set
@@ -476,7 +483,7 @@ public final class MetadataDump {
               + " (load it with the edfs release that wrote it, or a newer one)");
     }
     String schema = header.path("schema").asText();
-    if (!schema.equals(SCHEMA)) {
+    if (!LOADABLE.contains(schema)) {
       throw new DumpException(
           Problem.UNSUPPORTED_VERSION,
           "the dump has schema version "

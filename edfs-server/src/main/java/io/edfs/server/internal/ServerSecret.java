@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -47,6 +48,15 @@ final class ServerSecret {
   /** HMAC-SHA256(pepper, authKey): what the database stores instead of the auth key. */
   byte[] authHash(byte[] authKey) {
     return hmac(authKey);
+  }
+
+  /**
+   * A value that tells whether two nodes hold the same secret without revealing it: hex of the
+   * first 16 bytes of HMAC("edfs/cluster-check").
+   */
+  String checkValue() {
+    return HexFormat.of()
+        .formatHex(Arrays.copyOf(hmac("edfs/cluster-check".getBytes(StandardCharsets.UTF_8)), 16));
   }
 
   /** A stable salt for a username that has no account: 16 bytes of HMAC("prelogin|" + name). */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,11 +18,11 @@ class DiskBlockStoreTest extends BlockStoreContract {
 
   @Override
   BlockStore store() throws Exception {
-    return new DiskBlockStore(dir.resolve("blocks"), dir.resolve("tmp"));
+    return new DiskBlockStore(dir.resolve("blocks"));
   }
 
   @Test
-  @DisplayName("keeps blocks as blocks/ab/cd/<hash> and leaves nothing in tmp/")
+  @DisplayName("keeps blocks as blocks/ab/cd/<hash> and leaves nothing in blocks/.tmp/")
   void layout() throws Exception {
     BlockStore store = store();
     byte[] data = bytes(5000, 10);
@@ -32,19 +34,21 @@ class DiskBlockStoreTest extends BlockStoreContract {
             .resolve(hash.substring(2, 4))
             .resolve(hash);
     assertThat(file).hasBinaryContent(data);
-    try (Stream<Path> tmp = Files.list(dir.resolve("tmp"))) {
+    try (Stream<Path> tmp = Files.list(dir.resolve("blocks/.tmp"))) {
       assertThat(tmp).isEmpty();
     }
   }
 
   @Test
-  @DisplayName("removes uploads left over from a crash when it opens")
+  @DisplayName("removes uploads left over from a crash when it opens, but not another node's running one")
   void cleansTmp() throws Exception {
-    Files.createDirectories(dir.resolve("tmp"));
-    Files.write(dir.resolve("tmp").resolve("x.part"), new byte[10]);
+    Path tmp = Files.createDirectories(dir.resolve("blocks/.tmp"));
+    Path stale = Files.write(tmp.resolve("old.part"), new byte[10]);
+    Files.setLastModifiedTime(
+        stale, FileTime.from(Instant.now().minus(DiskBlockStore.STALE_PART).minusSeconds(60)));
+    Path running = Files.write(tmp.resolve("young.part"), new byte[10]);
     store();
-    try (Stream<Path> tmp = Files.list(dir.resolve("tmp"))) {
-      assertThat(tmp).isEmpty();
-    }
+    assertThat(stale).doesNotExist();
+    assertThat(running).exists();
   }
 }

@@ -98,7 +98,7 @@ abstract class MetadataStoreContract {
     database = TestDatabase.create(engine(), dir.resolve("db"));
     db = Database.open(Dialects.forUrl(database.url(), dir));
     secret = ServerSecret.loadOrCreate(dir.resolve("server.secret"), RANDOM);
-    store = new DiskBlockStore(dir.resolve("blocks"), dir.resolve("tmp"));
+    store = new DiskBlockStore(dir.resolve("blocks"));
     users = new UserStore(db.dialect());
     nodes = new NodeStore();
     VersionStore versions = new VersionStore(db.dialect());

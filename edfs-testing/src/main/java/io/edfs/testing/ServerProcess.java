@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +48,19 @@ public final class ServerProcess implements AutoCloseable {
   public static ServerProcess start(
       Path dataDir, List<String> jvmArgs, List<String> serverArgs, Map<String, String> env)
       throws IOException {
-    List<String> args = new ArrayList<>(List.of("server", "--data", dataDir.toString(), "--port", "0"));
+    return start(dataDir, 0, jvmArgs, serverArgs, env);
+  }
+
+  /**
+   * Starts a server on {@code dataDir} listening on {@code port} (0 = a free one), e.g. a node
+   * restarted where its clients expect it, and waits (up to 60 s) until it listens.
+   */
+  public static ServerProcess start(
+      Path dataDir, int port, List<String> jvmArgs, List<String> serverArgs, Map<String, String> env)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of("server", "--data", dataDir.toString(), "--port", Integer.toString(port)));
     args.addAll(serverArgs);
     ProcessBuilder pb = new ProcessBuilder(EdfsJar.command(jvmArgs, args)).redirectErrorStream(true);
     pb.environment().putAll(env);
@@ -108,6 +121,11 @@ public final class ServerProcess implements AutoCloseable {
 
   public String fingerprint() {
     return fingerprint;
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return URI.create(url).getPort();
   }
 
   public long pid() {

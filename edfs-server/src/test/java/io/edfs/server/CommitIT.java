@@ -78,6 +78,34 @@ class CommitIT {
   }
 
   @Test
+  @DisplayName("a create carrying an inline first version, sent again after a lost answer, answers as the first time")
+  void inlineCreateRetried() {
+    byte[] data = client.randomBytes(3000);
+    String hash = TestClient.sha256(data);
+    var version = new CommitRequest(UUID.randomUUID(), null, data.length, 65536, List.of(new BlockRef(hash, data.length)), data);
+    var req = new CreateNodeRequest(UUID.randomUUID(), alice.home(), NodeKind.F, TestClient.name("small.txt"), client.randomBytes(40), version);
+    Response first = client.post("/v1/nodes", alice.token(), req);
+    assertThat(first.status()).as(first.text()).isEqualTo(201);
+
+    Response retry = client.post("/v1/nodes", alice.token(), req);
+    assertThat(retry.status()).as(retry.text()).isEqualTo(200);
+    assertThat(retry.as(NodeInfo.class).version()).isEqualTo(first.as(NodeInfo.class).version());
+    assertThat(client.queryLong("SELECT COUNT(*) FROM versions WHERE node_id = ?", req.id().toString())).isEqualTo(1);
+
+    // another node under that name is still refused, before its block is stored
+    byte[] other = client.randomBytes(2000);
+    String otherHash = TestClient.sha256(other);
+    var clash =
+        new CreateNodeRequest(UUID.randomUUID(), alice.home(), NodeKind.F, TestClient.name("small.txt"), client.randomBytes(40),
+            new CommitRequest(UUID.randomUUID(), null, other.length, 65536, List.of(new BlockRef(otherHash, other.length)), other));
+    Response refused = client.post("/v1/nodes", alice.token(), clash);
+    assertThat(refused.status()).as(refused.text()).isEqualTo(409);
+    assertThat(refused.problemType()).isEqualTo("name-exists");
+    assertThat(dir.resolve("blocks").resolve(otherHash.substring(0, 2)).resolve(otherHash.substring(2, 4)).resolve(otherHash))
+        .doesNotExist();
+  }
+
+  @Test
   @DisplayName("an inline block that does not match its hash, or is not the only block, is refused and nothing is stored")
   void badInlineBlock() throws Exception {
     byte[] data = client.randomBytes(3000);

@@ -53,7 +53,8 @@ final class Endpoints {
                 tree.requireWritable(
                     ex.user(),
                     Checks.required(request.parentId(), "parentId"),
-                    Optional.of(Checks.encName(request.encName())));
+                    Checks.required(request.id(), "id"),
+                    Checks.encName(request.encName()));
                 blocks.storeInline(request.version());
               }
               Tree.Created created = tree.create(ex.user(), request);

@@ -421,22 +421,31 @@ final class Tree {
    * that way. The commit's transaction checks again.
    */
   void requireWritable(UUID user, UUID id) {
-    requireWritable(user, id, Optional.empty());
+    requireWritable(user, id, Optional.empty(), null);
   }
 
   /**
    * As {@link #requireWritable(UUID, UUID)} for folder {@code id}, and fails with name-exists
-   * when it already has an entry named {@code encName}: a create that would fail anyway must
-   * not leave its inline block behind.
+   * when another node already has the name {@code encName}: a create that would fail anyway must
+   * not leave its inline block behind. Node {@code childId} itself having it is the same create
+   * sent again after its answer was lost, which {@link #create} answers as the first time.
    */
-  void requireWritable(UUID user, UUID id, Optional<byte[]> encName) {
+  void requireWritable(UUID user, UUID id, UUID childId, byte[] encName) {
+    requireWritable(user, id, Optional.of(encName), childId);
+  }
+
+  private void requireWritable(UUID user, UUID id, Optional<byte[]> encName, UUID childId) {
     db.read(
         c -> {
           NodeRow node = nodes.node(c, id).orElseThrow(() -> noNode(id));
           if (!requireAccess(c, user, node).canWrite()) {
             throw forbidden("read-only access to " + id);
           }
-          if (encName.isPresent() && nodes.childView(c, id, encName.get(), user).isPresent()) {
+          if (encName.isPresent()
+              && nodes
+                  .childView(c, id, encName.get(), user)
+                  .filter(existing -> !existing.node().id().equals(childId))
+                  .isPresent()) {
             throw new ApiException(ErrorType.NAME_EXISTS, "folder " + id + " already has an entry with that name");
           }
           return null;

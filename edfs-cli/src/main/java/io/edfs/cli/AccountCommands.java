@@ -6,6 +6,7 @@ import io.edfs.client.Session;
 import io.edfs.client.SessionData;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,11 +36,11 @@ final class AccountCommands {
     public Integer call() {
       Cli cli = main.cli;
       cli.subject = user;
-      try (EdfsClient client = cli.client(cli.server(server.value()))) {
+      try (EdfsClient client = cli.client(cli.servers(server.value()))) {
         char[] password = cli.password(passwordStdin, this instanceof Signup);
         try (Session s = open(client, password)) {
           cli.saveSession(s.data());
-          cli.out.println(verb() + " " + s.username() + " at " + s.data().server());
+          cli.out.println(verb() + " " + s.username() + " at " + Cli.list(s.data().servers()));
         } finally {
           Arrays.fill(password, '\0');
         }
@@ -86,9 +87,10 @@ final class AccountCommands {
         cli.out.println("not logged in");
         return 0;
       }
-      URI url = saved.get().server(); // the session's own server: its token goes nowhere else
-      try (EdfsClient client = cli.client(url);
-          Session s = cli.session(client, url)) {
+      // the session's own servers: its token goes nowhere else
+      List<URI> servers = saved.get().servers();
+      try (EdfsClient client = cli.client(servers);
+          Session s = cli.session(client, servers)) {
         s.logout();
       } catch (EdfsException e) {
         if (e.reason() != EdfsException.Reason.UNAUTHENTICATED) {
@@ -113,7 +115,7 @@ final class AccountCommands {
       SessionData s =
           cli.savedSession()
               .orElseThrow(() -> new EdfsException(EdfsException.Reason.UNAUTHENTICATED, "not logged in: run 'edfs login USER'"));
-      cli.out.println(s.username() + " at " + s.server() + " (session until " + s.expiresAt() + ")");
+      cli.out.println(s.username() + " at " + Cli.list(s.servers()) + " (session until " + s.expiresAt() + ")");
       return 0;
     }
   }

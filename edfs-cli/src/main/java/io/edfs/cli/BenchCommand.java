@@ -67,10 +67,10 @@ final class BenchCommand implements Callable<Integer> {
     String user = "bench-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
     try (EdfsClient client = EdfsClient.open(
-            io.edfs.client.ClientOptions.of(cli.server(server.value()), cli.home().resolve("known_servers"))
+            io.edfs.client.ClientOptions.of(cli.servers(server.value()), cli.home().resolve("known_servers"))
                 .withNotices(n -> cli.err.println("edfs: " + n)));
         Session s = client.signup(user, password)) {
-      out.line("edfs bench against " + s.data().server() + " as " + user + " (" + Runtime.getRuntime().availableProcessors() + " cores here)");
+      out.line("edfs bench against " + Cli.list(s.data().servers()) + " as " + user + " (" + Runtime.getRuntime().availableProcessors() + " cores here)");
       large(s);
       smallFiles(client, s, user, password);
       listing(client, s, user, password);

@@ -1,5 +1,7 @@
 package io.edfs.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edfs.client.ClientOptions;
 import io.edfs.client.EdfsClient;
 import io.edfs.client.EdfsException;
@@ -21,12 +23,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * What every command shares: the environment, where client state lives ({@code EDFS_HOME}),
- * the saved session, and how to reach the server.
+ * the saved session, and how to reach the server or the nodes of a cluster.
  */
 final class Cli {
   static final URI DEFAULT_SERVER = URI.create("https://127.0.0.1:8443");
@@ -66,7 +71,12 @@ final class Cli {
       return Optional.empty();
     }
     try {
-      return Optional.of(Json.mapper().readValue(f.toFile(), SessionData.class));
+      JsonNode saved = Json.mapper().readTree(f.toFile());
+      if (saved instanceof ObjectNode o && !o.has("servers") && o.hasNonNull("server")) {
+        // written before sessions kept a list: its one server
+        o.putArray("servers").add(o.remove("server"));
+      }
+      return Optional.of(Json.mapper().treeToValue(saved, SessionData.class));
     } catch (IOException e) {
       throw new EdfsException(Reason.IO, "cannot read " + f + " (" + e.getMessage() + "); run 'edfs login USER'");
     }
@@ -136,45 +146,75 @@ final class Cli {
     }
   }
 
-  /** --server, else EDFS_SERVER, else the saved session's server, else the default. */
-  URI server(Optional<String> flag) {
+  /**
+   * The servers to use: --server, else EDFS_SERVER (each a comma-separated list of URLs), else
+   * those of the saved session, else the default.
+   */
+  List<URI> servers(Optional<String> flag) {
     Optional<String> chosen = flag.or(() -> Optional.ofNullable(env.get("EDFS_SERVER")).filter(s -> !s.isBlank()));
-    if (chosen.isPresent()) {
-      try {
-        URI u = URI.create(chosen.get().trim());
-        if (!"https".equals(u.getScheme()) || u.getHost() == null) {
-          throw new IllegalArgumentException();
-        }
-        return u;
-      } catch (IllegalArgumentException e) {
-        throw new EdfsException(Reason.BAD_REQUEST, "invalid server URL '" + chosen.get() + "': expected https://HOST:PORT");
-      }
+    if (chosen.isEmpty()) {
+      return savedSession().map(SessionData::servers).orElse(List.of(DEFAULT_SERVER));
     }
-    return savedSession().map(SessionData::server).orElse(DEFAULT_SERVER);
+    List<URI> servers = new ArrayList<>();
+    for (String url : chosen.get().split(",", -1)) {
+      URI u = httpsUrl(url.strip());
+      if (servers.stream().anyMatch(s -> sameServer(s, u))) {
+        throw new EdfsException(Reason.BAD_REQUEST, "server " + u + " is listed twice");
+      }
+      servers.add(u);
+    }
+    return servers;
   }
 
-  EdfsClient client(URI server) {
-    ClientOptions o = ClientOptions.of(server, ensureHome().resolve("known_servers")).withNotices(n -> err.println("edfs: " + n));
+  private static URI httpsUrl(String url) {
+    try {
+      URI u = URI.create(url);
+      if ("https".equals(u.getScheme()) && u.getHost() != null) {
+        return u;
+      }
+    } catch (IllegalArgumentException e) {
+      // not a URI at all: said below
+    }
+    throw new EdfsException(Reason.BAD_REQUEST, "invalid server URL '" + url + "': expected https://HOST:PORT");
+  }
+
+  /** A client of {@code servers}, with the failover budget of {@code EDFS_FAILOVER} if set. */
+  EdfsClient client(List<URI> servers) {
+    ClientOptions o = ClientOptions.of(servers, ensureHome().resolve("known_servers")).withNotices(n -> err.println("edfs: " + n));
+    String failover = env.get("EDFS_FAILOVER");
+    if (failover != null && !failover.isBlank()) {
+      try {
+        o = o.withFailover(Durations.parse(failover.strip(), "EDFS_FAILOVER"));
+      } catch (IllegalArgumentException e) {
+        throw new EdfsException(Reason.BAD_REQUEST, e.getMessage());
+      }
+    }
     return EdfsClient.open(o);
   }
 
   /**
-   * The saved session, resumed; fails with a clear line when there is none, it expired, or it
-   * belongs to another server than {@code server} (its token is never sent anywhere else).
+   * The saved session, resumed; fails with a clear line when there is none, it expired, or
+   * {@code servers} names one it did not log in with (its token is never sent anywhere else).
    */
-  Session session(EdfsClient client, URI server) {
+  Session session(EdfsClient client, List<URI> servers) {
     SessionData data =
         savedSession()
             .orElseThrow(() -> new EdfsException(Reason.UNAUTHENTICATED, "not logged in: run 'edfs login USER' (or 'edfs signup USER')"));
-    if (!sameServer(data.server(), server)) {
+    boolean known = servers.stream().allMatch(s -> data.servers().stream().anyMatch(mine -> sameServer(mine, s)));
+    if (!known) {
       throw new EdfsException(
           Reason.UNAUTHENTICATED,
-          "logged in to " + data.server() + ", not " + server + ": run 'edfs login USER --server " + server + "'");
+          "logged in to " + list(data.servers()) + ", not " + list(servers) + ": run 'edfs login USER --server " + list(servers) + "'");
     }
     if (data.expiresAt().isBefore(Instant.now())) {
       throw new EdfsException(Reason.UNAUTHENTICATED, "session expired: run 'edfs login " + data.username() + "'");
     }
     return client.resume(data);
+  }
+
+  /** Servers as the --server option takes them: URLs joined by commas. */
+  static String list(List<URI> servers) {
+    return servers.stream().map(URI::toString).collect(Collectors.joining(","));
   }
 
   static boolean sameServer(URI a, URI b) {

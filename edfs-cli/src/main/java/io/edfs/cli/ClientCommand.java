@@ -3,6 +3,7 @@ package io.edfs.cli;
 import io.edfs.client.EdfsClient;
 import io.edfs.client.Session;
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -17,9 +18,9 @@ abstract class ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Cli cli = main.cli;
-    URI url = cli.server(server.value());
-    try (EdfsClient client = cli.client(url);
-        Session session = cli.session(client, url)) {
+    List<URI> servers = cli.servers(server.value());
+    try (EdfsClient client = cli.client(servers);
+        Session session = cli.session(client, servers)) {
       return run(cli, session);
     }
   }

@@ -183,8 +183,7 @@ final class MetaBenchCommand implements Callable<Integer> {
    * the SDK's default 10 s per request: a slow answer is a figure here, not a failure.
    */
   private static ClientOptions options(EdfsServer server, Path knownServers) {
-    ClientOptions o = ClientOptions.of(server.uri(), knownServers);
-    return new ClientOptions(o.server(), o.knownServers(), o.notices(), Duration.ofMinutes(2), o.parallelism(), CHEAP_KDF);
+    return ClientOptions.of(server.uri(), knownServers).withTimeout(Duration.ofMinutes(2)).withMinimumKdf(CHEAP_KDF);
   }
 
   private void validate() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 @DisplayName("The edfs command's error lines and exit codes")
@@ -55,6 +56,27 @@ class MainTest {
     int code = Main.run(new String[] {"share", "/x"}, Map.of(), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("Missing required");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "https://127.0.0.1:8443,http://127.0.0.1:8444 | edfs: invalid server URL 'http://127.0.0.1:8444': expected https://HOST:PORT",
+        "https://127.0.0.1:8443, | edfs: invalid server URL '': expected https://HOST:PORT",
+        "https://127.0.0.1:8443,https://127.0.0.1:8443/ | edfs: server https://127.0.0.1:8443/ is listed twice",
+      })
+  @DisplayName("a list of servers with a bad or repeated URL exits 7 naming it")
+  void badServerList(String servers, String line, @org.junit.jupiter.api.io.TempDir java.nio.file.Path home) {
+    var err = new ByteArrayOutputStream();
+    int code =
+        Main.run(
+            new String[] {"ls"},
+            Map.of("EDFS_HOME", home.toString(), "EDFS_SERVER", servers),
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err));
+    assertThat(code).isEqualTo(7);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo(line);
   }
 
   @Test

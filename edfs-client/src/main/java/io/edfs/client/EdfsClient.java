@@ -15,11 +15,13 @@ import io.edfs.protocol.PreloginRequest;
 import io.edfs.protocol.PreloginResponse;
 import io.edfs.protocol.SessionResponse;
 import io.edfs.protocol.SignupRequest;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Entry point of the SDK: one server connection (pool), from which sessions are made by
- * signing up, logging in, or resuming saved {@link SessionData}. Thread-safe.
+ * Entry point of the SDK: connections to one server, or to the nodes of a cluster with failover
+ * between them ({@link ClientOptions#servers()}), from which sessions are made by signing up,
+ * logging in, or resuming saved {@link SessionData}. Thread-safe.
  *
  * <pre>{@code
  * try (var client = EdfsClient.open(ClientOptions.of(uri, knownServersFile));
@@ -37,7 +39,7 @@ public final class EdfsClient implements AutoCloseable {
     this.transport = new Transport(options);
   }
 
-  /** A client for one server. No connection is made until the first call. */
+  /** A client for the servers of {@code options}. No connection is made until the first call. */
   public static EdfsClient open(ClientOptions options) {
     return new EdfsClient(options);
   }
@@ -66,8 +68,32 @@ public final class EdfsClient implements AutoCloseable {
               pk.sealAccount(keys, userId),
               homeId,
               keys.wrapHome(home, homeId, userId));
-      SessionResponse session = transport.json("POST", "/v1/signup", request, SessionResponse.class);
+      SessionResponse session =
+          transport.json(
+              "POST",
+              "/v1/signup",
+              request,
+              SessionResponse.class,
+              answer -> answer.reason() == Reason.USER_EXISTS ? loginAfterLostSignup(username, pk, userId) : Optional.empty());
       return start(session, keys.exportPrivate());
+    }
+  }
+
+  /**
+   * After a signup whose answer was lost, "taken" may mean taken by that very signup: it is
+   * ours if the name logs in with this signup's auth key (derived from a fresh random salt) as
+   * the user id this signup chose. Anything else leaves the name taken.
+   */
+  private Optional<SessionResponse> loginAfterLostSignup(String username, PasswordKeys pk, UUID userId) {
+    try {
+      SessionResponse s =
+          transport.json("POST", "/v1/login", new LoginRequest(username, pk.authKey()), SessionResponse.class);
+      return s.account().userId().equals(userId) ? Optional.of(s) : Optional.empty();
+    } catch (EdfsException e) {
+      if (e.reason() == Reason.INVALID_CREDENTIALS) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
@@ -117,7 +143,7 @@ public final class EdfsClient implements AutoCloseable {
     Account a = s.account();
     var data =
         new SessionData(
-            transport.server(), s.token(), s.expiresAt(), a.username(), a.userId(), a.homeId(), a.homeWrappedKey(), privateKeys);
+            transport.servers(), s.token(), s.expiresAt(), a.username(), a.userId(), a.homeId(), a.homeWrappedKey(), privateKeys);
     return resume(data);
   }
 

@@ -102,7 +102,7 @@ public final class Session implements AutoCloseable {
 
   /** Ends the session on the server (the token stops working). */
   public void logout() {
-    transport.call("POST", "/v1/logout", null);
+    transport.remove("POST", "/v1/logout", Reason.UNAUTHENTICATED);
   }
 
   // ---- reading the tree ----
@@ -434,7 +434,7 @@ public final class Session implements AutoCloseable {
   /** Deletes a file, an empty folder, or (with {@code recursive}) a folder and all below it. */
   public void delete(String path, boolean recursive) {
     Node node = resolve(RemotePath.parse(path));
-    transport.call("DELETE", "/v1/nodes/" + node.id() + (recursive ? "?recursive=true" : ""), null);
+    transport.remove("DELETE", "/v1/nodes/" + node.id() + (recursive ? "?recursive=true" : ""), Reason.NOT_FOUND);
   }
 
   // ---- sharing ----

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -120,7 +121,9 @@ final class BlockConnections implements AutoCloseable {
         return a;
       } catch (IOException e) {
         if (c.aborted) {
-          throw new IOException(method + " " + path + " timed out after " + timeout.toSeconds() + " s", e);
+          var timedOut = new HttpTimeoutException(method + " " + path + " timed out after " + timeout.toSeconds() + " s");
+          timedOut.initCause(e);
+          throw timedOut;
         }
         throw e;
       } finally {

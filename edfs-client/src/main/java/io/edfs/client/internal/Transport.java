@@ -9,39 +9,35 @@ import io.edfs.protocol.ErrorType;
 import io.edfs.protocol.Json;
 import io.edfs.protocol.Problem;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.channels.ClosedChannelException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 
 /**
- * REST v1 over HTTPS: JSON in and out, binary blocks, problem+json mapped to {@link
- * EdfsException}. Thread-safe; one instance per server connection pool.
+ * REST v1 over HTTPS to the nodes of {@link ClientOptions#servers()}: JSON in and out, binary
+ * blocks, problem+json mapped to {@link EdfsException}, failover between nodes as {@link Failover}
+ * describes. Thread-safe; one instance per client (its views per token share its connections).
  */
 public final class Transport implements AutoCloseable {
   static {
-    // The JDK client retries a request only when a reused keep-alive connection turned out to
-    // be closed before any answer. Creates, commits and moves are safe to send twice (ids and
-    // version ids are chosen by the client, so a repeat answers as the first did); a repeated
-    // delete or signup may answer "not found" / "taken" for what did succeed, which is rare
-    // and visible. Keep-alive shorter than the server's idle timeout (60 s) makes the case rare
-    // in the first place. (JVM-wide properties, read when java.net.http first loads.)
-    if (System.getProperty("jdk.httpclient.enableAllMethodRetry") == null) {
-      System.setProperty("jdk.httpclient.enableAllMethodRetry", "true");
-    }
+    // Keep-alive shorter than the server's idle timeout (60 s) makes a connection the server
+    // closed while idle rare. Requests that are not GETs are not retried inside the JDK client
+    // (jdk.httpclient.enableAllMethodRetry stays unset): Failover retries them, knowing that an
+    // answer may have been lost, which a hidden retry would not tell. (JVM-wide, read when
+    // java.net.http first loads.)
     if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
       System.setProperty("jdk.httpclient.keepalive.timeout", "20");
     }
@@ -49,30 +45,39 @@ public final class Transport implements AutoCloseable {
 
   private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(5);
 
-  private final URI base;
-  private final String hostPort;
+  /**
+   * What an error answer means when it comes to a request sent again after an attempt whose
+   * answer was lost (the server may have applied that attempt).
+   */
+  @FunctionalInterface
+  public interface AfterLostReply<T> {
+    /**
+     * The request's result if {@code answer} shows that the lost attempt did what was asked,
+     * else empty ({@code answer} is then the request's error).
+     */
+    Optional<T> settle(EdfsException answer);
+
+    /** Every error answer stands. */
+    static <T> AfterLostReply<T> none() {
+      return answer -> Optional.empty();
+    }
+  }
+
+  private final Failover nodes;
   private final HttpClient http;
-  private final BlockConnections blocks;
-  private final PinningTrustManager trust;
   private final Duration timeout;
   private final String token;
 
   private Transport(Transport shared, String token) {
-    this.base = shared.base;
-    this.hostPort = shared.hostPort;
+    this.nodes = shared.nodes;
     this.http = shared.http;
-    this.blocks = shared.blocks;
-    this.trust = shared.trust;
     this.timeout = shared.timeout;
     this.token = token;
   }
 
   public Transport(ClientOptions options) {
-    this.base = options.server();
-    int port = base.getPort() == -1 ? 443 : base.getPort();
-    this.hostPort = base.getHost() + ":" + port;
     this.timeout = options.timeout();
-    this.trust = new PinningTrustManager(new KnownServers(options.knownServers()), options.notices());
+    var trust = new PinningTrustManager(new KnownServers(options.knownServers()), options.notices());
     try {
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(null, new TrustManager[] {trust}, new SecureRandom());
@@ -83,15 +88,23 @@ public final class Transport implements AutoCloseable {
               .connectTimeout(options.timeout())
               .followRedirects(HttpClient.Redirect.NEVER)
               .build();
-      this.blocks = new BlockConnections(tls, base.getHost(), port, options.timeout());
+      List<Failover.Node> list = new ArrayList<>();
+      for (URI server : options.servers()) {
+        int port = server.getPort() == -1 ? 443 : server.getPort();
+        list.add(
+            new Failover.Node(
+                server, server.getHost() + ":" + port, new BlockConnections(tls, server.getHost(), port, options.timeout())));
+      }
+      this.nodes = new Failover(list, options.failover(), options.notices(), trust);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("TLS unavailable", e);
     }
     this.token = null;
   }
 
-  public URI server() {
-    return base;
+  /** The servers this transport may send requests to, in the order given. */
+  public List<URI> servers() {
+    return nodes.uris();
   }
 
   /** A view of this transport (sharing its connections) that sends {@code token}. */
@@ -105,31 +118,38 @@ public final class Transport implements AutoCloseable {
 
   /** Sends {@code body} (nullable: none) as JSON and reads the answer as {@code type}. */
   public <T> T json(String method, String path, Object body, Class<T> type) {
-    HttpResponse<InputStream> response = send(request(method, path, body, timeout));
-    try (InputStream in = response.body()) {
-      return Json.mapper().readValue(in, type);
-    } catch (IOException e) {
-      throw new EdfsException(Reason.SERVER_ERROR, "unreadable answer from " + base + ": " + e.getMessage(), e);
-    }
+    return json(method, path, body, type, AfterLostReply.none());
+  }
+
+  /** As {@link #json(String, String, Object, Class)}, settling error answers after a lost one. */
+  public <T> T json(String method, String path, Object body, Class<T> type, AfterLostReply<T> afterLostReply) {
+    return exchange(method, path, body, bytes -> parse(bytes, type), afterLostReply);
   }
 
   /** Sends a request whose answer has no body. */
   public void call(String method, String path, Object body) {
-    HttpResponse<InputStream> response = send(request(method, path, body, timeout));
-    drain(response);
+    exchange(method, path, body, bytes -> bytes, AfterLostReply.none());
   }
 
-  /** Uploads one block (idempotent). */
+  /**
+   * Sends a request that removes something (a node, a session): after a lost answer, an answer
+   * of {@code gone} (it is not there) means the lost attempt removed it. A first attempt that
+   * answers {@code gone} stays an error: that is not this request's doing.
+   */
+  public void remove(String method, String path, Reason gone) {
+    exchange(
+        method,
+        path,
+        null,
+        bytes -> bytes,
+        answer -> answer.reason() == gone ? Optional.of(new byte[0]) : Optional.empty());
+  }
+
+  /** Uploads one block (idempotent: blocks are named by their hash). */
   public void putBlock(String hash, byte[] data, int length) {
-    BlockConnections.Answer a;
-    try {
-      a = blocks.put("/v1/blocks/" + hash, authorization(), data, length, BLOCK_TIMEOUT);
-    } catch (IOException e) {
-      throw mapIo(e);
-    }
-    if (a.status() >= 300) {
-      throw problem(a.status(), a.contentType(), a.body());
-    }
+    nodes.run(
+        node -> requireSuccess(node.blocks().put("/v1/blocks/" + hash, authorization(), data, length, BLOCK_TIMEOUT)),
+        AfterLostReply.none());
   }
 
   /**
@@ -138,82 +158,89 @@ public final class Transport implements AutoCloseable {
    * @throws IOException if the server sends another number of bytes
    */
   public void readBlock(String path, byte[] into, int length) throws IOException {
-    BlockConnections.Answer a;
     try {
-      a = blocks.get(path, authorization(), into, length, BLOCK_TIMEOUT);
-    } catch (BlockConnections.WrongLength e) {
-      throw e;
-    } catch (IOException e) {
-      throw mapIo(e);
+      nodes.run(
+          node -> {
+            try {
+              return requireSuccess(node.blocks().get(path, authorization(), into, length, BLOCK_TIMEOUT));
+            } catch (BlockConnections.WrongLength e) {
+              throw new UncheckedIOException(e); // a wrong answer, not a failing node: no failover
+            }
+          },
+          AfterLostReply.none());
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
+  }
+
+  private static BlockConnections.Answer requireSuccess(BlockConnections.Answer a) throws Failover.ErrorAnswer {
     if (a.status() >= 300) {
-      throw problem(a.status(), a.contentType(), a.body());
+      throw new Failover.ErrorAnswer(a.status(), problem(a.status(), a.contentType(), a.body()));
     }
+    return a;
   }
 
   private String authorization() {
     return token == null ? null : "Bearer " + token;
   }
 
-  private HttpRequest request(String method, String path, Object body, Duration timeout) {
-    HttpRequest.Builder b = authorized(HttpRequest.newBuilder(base.resolve(path))).timeout(timeout);
-    if (body == null) {
+  private <T> T exchange(
+      String method, String path, Object body, Function<byte[], T> read, AfterLostReply<T> afterLostReply) {
+    byte[] json = body == null ? null : encode(body);
+    return nodes.run(
+        node -> {
+          HttpResponse<byte[]> response;
+          try {
+            response = http.send(request(node.uri(), method, path, json), BodyHandlers.ofByteArray());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EdfsException(Reason.IO, "interrupted", e);
+          }
+          int status = response.statusCode();
+          if (status >= 300) {
+            throw new Failover.ErrorAnswer(
+                status, problem(status, response.headers().firstValue("Content-Type").orElse(""), response.body()));
+          }
+          try {
+            return read.apply(response.body());
+          } catch (UncheckedIOException e) {
+            throw new EdfsException(
+                Reason.SERVER_ERROR, "unreadable answer from " + node.uri() + ": " + e.getCause().getMessage(), e.getCause());
+          }
+        },
+        afterLostReply);
+  }
+
+  private static byte[] encode(Object body) {
+    try {
+      return Json.mapper().writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot encode " + body.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static <T> T parse(byte[] bytes, Class<T> type) {
+    try {
+      return Json.mapper().readValue(bytes, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private HttpRequest request(URI base, String method, String path, byte[] json) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(timeout)
+            .header("Accept", "application/json, application/problem+json, application/octet-stream");
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (json == null) {
       b.method(method, BodyPublishers.noBody());
     } else {
-      try {
-        b.header("Content-Type", "application/json")
-            .method(method, BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body)));
-      } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException("cannot encode " + body.getClass().getSimpleName(), e);
-      }
+      b.header("Content-Type", "application/json").method(method, BodyPublishers.ofByteArray(json));
     }
     return b.build();
-  }
-
-  private HttpRequest.Builder authorized(HttpRequest.Builder b) {
-    String t = token;
-    b.header("Accept", "application/json, application/problem+json, application/octet-stream");
-    return t == null ? b : b.header("Authorization", "Bearer " + t);
-  }
-
-  private HttpResponse<InputStream> send(HttpRequest request) {
-    HttpResponse<InputStream> response;
-    try {
-      response = http.send(request, BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EdfsException(Reason.IO, "interrupted", e);
-    } catch (IOException e) {
-      throw mapIo(e);
-    }
-    if (response.statusCode() >= 400) {
-      throw problem(response);
-    }
-    return response;
-  }
-
-  private RuntimeException mapIo(IOException e) {
-    var refusal = trust.refusal(hostPort);
-    if (refusal != null && (e instanceof SSLException || e.getCause() instanceof SSLException)) {
-      return refusal;
-    }
-    String why =
-        e instanceof HttpConnectTimeoutException
-            ? "connection timed out"
-            : e instanceof ConnectException || e instanceof ClosedChannelException
-                ? "connection refused"
-                : Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
-    return new EdfsException(Reason.UNREACHABLE, "server unreachable: " + base + " (" + why + ")", e);
-  }
-
-  private static EdfsException problem(HttpResponse<InputStream> response) {
-    byte[] bytes = new byte[0];
-    try (InputStream in = response.body()) {
-      bytes = in.readNBytes(64 * 1024);
-    } catch (IOException ignored) {
-      // fall through to a generic error below
-    }
-    return problem(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), bytes);
   }
 
   private static EdfsException problem(int status, String contentType, byte[] bytes) {
@@ -259,17 +286,9 @@ public final class Transport implements AutoCloseable {
     };
   }
 
-  private static void drain(HttpResponse<InputStream> response) {
-    try (InputStream in = response.body()) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    } catch (IOException ignored) {
-      // the answer was already judged by its status; a broken tail changes nothing
-    }
-  }
-
   @Override
   public void close() {
-    blocks.close();
+    nodes.close();
     http.close();
   }
 }

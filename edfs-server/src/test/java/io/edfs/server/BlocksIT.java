@@ -105,7 +105,7 @@ class BlocksIT {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.problemType()).isEqualTo("hash-mismatch");
     assertThat(files(dir.resolve("blocks"))).isEqualTo(before);
-    assertThat(files(dir.resolve("tmp"))).isZero();
+    assertThat(files(dir.resolve("blocks/.tmp"))).isZero();
     assertThat(client.queryLong("SELECT COUNT(*) FROM blocks WHERE hash = ?", wrong)).isZero();
   }
 
@@ -123,10 +123,10 @@ class BlocksIT {
       Thread.sleep(100); // let the server start streaming to tmp/
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (files(dir.resolve("tmp")) > 0 && System.nanoTime() < deadline) {
+    while (files(dir.resolve("blocks/.tmp")) > 0 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(files(dir.resolve("tmp"))).isZero();
+    assertThat(files(dir.resolve("blocks/.tmp"))).isZero();
     assertThat(files(dir.resolve("blocks"))).isEqualTo(before);
     assertThat(
             client

@@ -116,7 +116,7 @@ class CommitIT {
     assertThat(r.problemType()).isEqualTo("hash-mismatch");
     assertThat(client.queryLong("SELECT COUNT(*) FROM blocks WHERE hash = ?", wrong)).isZero();
     assertThat(dir.resolve("blocks").resolve(wrong.substring(0, 2)).resolve(wrong.substring(2, 4)).resolve(wrong)).doesNotExist();
-    try (var parts = java.nio.file.Files.list(dir.resolve("tmp"))) {
+    try (var parts = java.nio.file.Files.list(dir.resolve("blocks/.tmp"))) {
       assertThat(parts).as("no upload left behind").isEmpty();
     }
 

@@ -47,7 +47,7 @@ class ServerIT {
       assertThat(mode(dir)).isEqualTo("rwx------");
       assertThat(dir.resolve("edfs.db")).isRegularFile();
       assertThat(dir.resolve("blocks")).isDirectory();
-      assertThat(dir.resolve("tmp")).isDirectory();
+      assertThat(dir.resolve("blocks/.tmp")).isDirectory();
       assertThat(dir.resolve("server.secret")).isRegularFile();
       assertThat(Files.size(dir.resolve("server.secret"))).isEqualTo(32);
       assertThat(mode(dir.resolve("server.secret"))).isEqualTo("rw-------");

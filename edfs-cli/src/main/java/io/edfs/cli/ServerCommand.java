@@ -47,7 +47,8 @@ final class ServerCommand implements Callable<Integer> {
                   stopped.countDown();
                 }));
     var out = main.cli.out;
-    out.println("edfs server: data in " + server.dataDir() + " (blocks on local disk)");
+    out.println("edfs server: data in " + server.dataDir());
+    out.println("edfs server: blocks in " + server.blocks());
     out.println("edfs server: metadata in the " + server.database());
     out.println("edfs server: listening on " + server.uri());
     out.println("edfs server: certificate SHA-256 fingerprint " + server.certificateFingerprint());

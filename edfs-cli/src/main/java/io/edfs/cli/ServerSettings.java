@@ -49,7 +49,12 @@ final class ServerSettings {
       description = {
         "Block store (default: EDFS_BLOCKS, then blocks= in --config, then folder blocks in --data):",
         "  file:DIR",
-        "Every node of a cluster uses the same one."
+        "  s3://BUCKET[/PREFIX]?endpoint=http://HOST:9000&access-key=K&secret-key=S",
+        "      (AWS: leave out endpoint, add region=R; without the keys: AWS_ACCESS_KEY_ID and",
+        "      AWS_SECRET_ACCESS_KEY or an AWS profile; create-bucket=true creates a missing bucket)",
+        "  mirror:URI,URI  (every block on both stores: file: or s3://)",
+        "Every node of a cluster uses the same one. A URI with a secret key belongs in EDFS_BLOCKS",
+        "or the config file rather than on the command line."
       })
   String blocks;
 

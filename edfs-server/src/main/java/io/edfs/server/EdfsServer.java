@@ -8,10 +8,11 @@ import java.nio.file.Path;
 /**
  * A running edfs server: HTTPS (HTTP/1.1) REST v1 on Jetty, metadata in SQLite (by default, in the
  * data folder) or in MariaDB/MySQL or PostgreSQL ({@link ServerConfig#database()}), blocks on local
- * disk under {@link ServerConfig#dataDir()}.
+ * disk under {@link ServerConfig#dataDir()} or in the store {@link ServerConfig#blocks()} names
+ * (a folder, an S3 bucket, or a mirror of two).
  *
- * <p>On first start the data folder is laid out: {@code edfs.db} (SQLite), {@code blocks/}, {@code tmp/},
- * {@code tls/} (a self-signed EC P-256 certificate, reused on later starts so its fingerprint stays
+ * <p>On first start the data folder is laid out: {@code edfs.db} (SQLite), {@code blocks/} (or
+ * {@code spool/} for uploads on their way to S3), {@code tls/} (a self-signed EC P-256 certificate, reused on later starts so its fingerprint stays
  * the same) and {@code server.secret}. Thread-safe; {@link #close()} stops it gracefully.
  */
 public final class EdfsServer implements AutoCloseable {
@@ -59,6 +60,14 @@ public final class EdfsServer implements AutoCloseable {
   /** Where the metadata lives, for people: e.g. {@code SQLite database /srv/edfs/edfs.db}. */
   public String database() {
     return runtime.database();
+  }
+
+  /**
+   * Where the blocks are, for people, never with a credential: e.g. {@code folder
+   * /srv/edfs/blocks} or {@code S3 bucket edfs-blocks at http://10.0.0.5:9000}.
+   */
+  public String blocks() {
+    return runtime.blocks();
   }
 
   /** The configuration this server runs with. */

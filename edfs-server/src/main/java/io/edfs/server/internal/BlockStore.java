@@ -7,8 +7,12 @@ import java.time.Instant;
 /**
  * Stores immutable blocks by SHA-256 (64 lowercase hex characters). Implementations are
  * thread-safe and hold no state a server node must keep: several nodes may share one store. {@link
- * #put} returns only once the block is durable, and stores nothing when it throws. Storing a block
- * twice is harmless: the content is the same.
+ * #put} returns only once the block is durable, and when it throws stores no partial or wrong block
+ * (a mirror may keep a complete copy on the side that succeeded). Storing a block twice is
+ * harmless: the content is the same. Implementations: {@code DiskBlockStore} ({@code file:}),
+ * {@code S3BlockStore} ({@code s3://}), {@code MirrorBlockStore} ({@code mirror:}); {@code
+ * BlockStores} opens one from a URI. A store that cannot be reached throws {@link
+ * BlockStoreUnavailableException}.
  *
  * <p>Only the garbage collector and repair delete blocks, and only under the protocol of {@code
  * Blocks} (a block's row is marked for deletion first), so a store need not guard against a delete

@@ -50,12 +50,15 @@ final class DiskBlockStore implements BlockStore {
     this.tmp = root.resolve(".tmp");
     Files.createDirectories(blocks);
     Files.createDirectories(tmp);
-    removeStaleParts(Instant.now().minus(STALE_PART));
+    removeStaleParts(tmp, Instant.now().minus(STALE_PART));
   }
 
-  /** Removes temp files of uploads that stopped before {@code cutoff} (the node died). */
-  void removeStaleParts(Instant cutoff) throws IOException {
-    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp, "*.part")) {
+  /**
+   * Removes the temp files ({@code *.part}) in {@code dir} of uploads that stopped before {@code
+   * cutoff} (the node died); younger ones may belong to another node's running upload.
+   */
+  static void removeStaleParts(Path dir, Instant cutoff) throws IOException {
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, "*.part")) {
       for (Path p : leftovers) {
         try {
           if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {

@@ -199,6 +199,11 @@ public final class EdfsRuntime implements AutoCloseable {
     return db.dialect().describe();
   }
 
+  /** Where the blocks are, for people (never with a credential). */
+  public String blocks() {
+    return store.describe();
+  }
+
   /** The configuration this server runs with. */
   public ServerConfig config() {
     return config;

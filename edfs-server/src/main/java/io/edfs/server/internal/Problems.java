@@ -66,6 +66,12 @@ final class Problems {
               : "the metadata database is busy (too many changes at once); try again";
       return new Mapped(of(ErrorType.UNAVAILABLE, detail), Map.of("Retry-After", "1"), false);
     }
+    if (t instanceof BlockStoreUnavailableException) {
+      return new Mapped(
+          of(ErrorType.UNAVAILABLE, "the block store is unavailable; try again shortly"),
+          Map.of("Retry-After", "1"),
+          false);
+    }
     return new Mapped(
         of(ErrorType.INTERNAL, "internal server error; the server log has the details"),
         Map.of(),

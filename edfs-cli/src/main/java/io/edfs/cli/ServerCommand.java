@@ -20,8 +20,9 @@ import picocli.CommandLine.ParentCommand;
           + " MariaDB/MySQL or PostgreSQL with --db.",
       "",
       "Settings: command line, then EDFS_DB, then the --config file (Java properties: data, port,"
-          + " bind, db), then the defaults. Prefer EDFS_DB or a private config file to --db for a"
-          + " URL with a password: a command line is visible to other users."
+          + " bind, db, blocks, gc-grace, gc-interval, lease-ttl), then the defaults. Prefer EDFS_DB"
+          + " or a private config file to --db for a URL with a password: a command line is visible"
+          + " to other users."
     })
 final class ServerCommand implements Callable<Integer> {
   @ParentCommand Main main;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 final class ServerSettings {
   private static final List<String> KNOWN =
-      List.of("data", "port", "bind", "db", "blocks", "gc-grace");
+      List.of("data", "port", "bind", "db", "blocks", "gc-grace", "gc-interval", "lease-ttl");
   private static final Set<String> CONFIG_KEYS = Set.copyOf(KNOWN);
 
   @Spec(Spec.Target.MIXEE)
@@ -61,7 +62,9 @@ final class ServerSettings {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "Read settings from this properties file (data, port, bind, db, blocks, gc-grace).")
+      description =
+          "Read settings from this properties file (data, port, bind, db, blocks, gc-grace,"
+              + " gc-interval, lease-ttl).")
   Path configFile;
 
   /**
@@ -76,20 +79,24 @@ final class ServerSettings {
         bind != null ? bind : file.getProperty("bind", ServerConfig.DEFAULT_BIND_ADDRESS);
     String database = firstOf(db, env.get("EDFS_DB"), file.getProperty("db"));
     String blockStore = firstOf(blocks, env.get("EDFS_BLOCKS"), file.getProperty("blocks"));
-    String grace = file.getProperty("gc-grace");
     try {
       return ServerConfig.defaults(dataDir.toAbsolutePath())
           .withPort(portNumber)
           .withBind(bindAddress)
           .withDatabase(database)
           .withBlocks(blockStore)
-          .withGcGrace(
-              grace == null || grace.isBlank()
-                  ? ServerConfig.DEFAULT_GC_GRACE
-                  : Durations.parse(grace.strip(), "gc-grace"));
+          .withGcGrace(duration(file, "gc-grace", ServerConfig.DEFAULT_GC_GRACE))
+          .withGcInterval(duration(file, "gc-interval", ServerConfig.DEFAULT_GC_INTERVAL))
+          .withLeaseTtl(duration(file, "lease-ttl", ServerConfig.DEFAULT_LEASE_TTL));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /** The duration {@code key} of the config file, or {@code fallback} when it has none. */
+  private static Duration duration(Properties file, String key, Duration fallback) {
+    String value = file.getProperty(key);
+    return value == null || value.isBlank() ? fallback : Durations.parse(value.strip(), key);
   }
 
   /** The first of {@code values} that says something, stripped; null if none does. */

@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  *     {@code blocks} in {@code dataDir}. Nodes of one cluster share it.
  * @param gcGrace how long an unreferenced block is kept before the garbage collector removes it:
  *     longer than any upload takes between storing a block and committing it (default 1 hour)
+ * @param gcInterval how often the cluster's background worker collects garbage (and repairs the
+ *     block store, when it can): every interval, on the one node holding the maintenance lease
+ *     (default 10 minutes)
+ * @param leaseTtl how long the maintenance lease lasts unless renewed (every third of it): the
+ *     longest another node waits to take over from one that died (default 30 s, at least 1 s)
  */
 public record ServerConfig(
     Path dataDir,
@@ -38,7 +43,9 @@ public record ServerConfig(
     long defaultQuotaBytes,
     String database,
     String blocks,
-    Duration gcGrace) {
+    Duration gcGrace,
+    Duration gcInterval,
+    Duration leaseTtl) {
 
   /** The port a server listens on unless told otherwise. */
   public static final int DEFAULT_PORT = 8443;
@@ -52,6 +59,8 @@ public record ServerConfig(
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(sessionTtl, "sessionTtl");
     Objects.requireNonNull(gcGrace, "gcGrace");
+    Objects.requireNonNull(gcInterval, "gcInterval");
+    Objects.requireNonNull(leaseTtl, "leaseTtl");
     if (bindAddress.isBlank()) {
       throw new IllegalArgumentException("bindAddress must not be blank");
     }
@@ -70,6 +79,12 @@ public record ServerConfig(
     }
     if (gcGrace.isNegative()) {
       throw new IllegalArgumentException("gcGrace must not be negative, got " + gcGrace);
+    }
+    if (gcInterval.isNegative() || gcInterval.isZero()) {
+      throw new IllegalArgumentException("gcInterval must be positive, got " + gcInterval);
+    }
+    if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
+      throw new IllegalArgumentException("leaseTtl must be at least 1 s, got " + leaseTtl);
     }
     if (blocks != null && blocks.isBlank()) {
       throw new IllegalArgumentException("blocks must not be blank (null = the data folder)");
@@ -124,13 +139,18 @@ public record ServerConfig(
         + (blocks == null ? "data folder (default)" : redact(blocks))
         + ", gcGrace="
         + gcGrace
+        + ", gcInterval="
+        + gcInterval
+        + ", leaseTtl="
+        + leaseTtl
         + "]";
   }
 
   /**
    * The defaults: listen on {@value #DEFAULT_BIND_ADDRESS}:{@value #DEFAULT_PORT}, sessions of 30
    * days, 10 versions per file, unlimited quota, metadata and blocks in the data folder, unused
-   * blocks kept for {@link #DEFAULT_GC_GRACE}.
+   * blocks kept for {@link #DEFAULT_GC_GRACE}, garbage collected every {@link
+   * #DEFAULT_GC_INTERVAL} under a lease of {@link #DEFAULT_LEASE_TTL}.
    */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(
@@ -142,11 +162,21 @@ public record ServerConfig(
         Long.MAX_VALUE,
         null,
         null,
-        DEFAULT_GC_GRACE);
+        DEFAULT_GC_GRACE,
+        DEFAULT_GC_INTERVAL,
+        DEFAULT_LEASE_TTL);
   }
 
   /** How long an unreferenced block is kept unless told otherwise. */
   public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
+
+  /** How often garbage is collected unless told otherwise. */
+  public static final Duration DEFAULT_GC_INTERVAL = Duration.ofMinutes(10);
+
+  /** How long the maintenance lease lasts unless told otherwise. */
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
+
+  private static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
 
   /** This configuration with another port ({@code 0} = ephemeral). */
   public ServerConfig withPort(int port) {
@@ -159,7 +189,9 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration with another bind address. */
@@ -173,7 +205,9 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration with another session lifetime. */
@@ -187,7 +221,9 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration keeping another number of versions per file. */
@@ -201,7 +237,9 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration with another quota for new accounts. */
@@ -215,7 +253,9 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration with another metadata database (null = the default SQLite file). */
@@ -229,7 +269,9 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration with another block store URI (null = folder {@code blocks} in the data folder). */
@@ -243,7 +285,9 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration with another grace period for unreferenced blocks. */
@@ -257,7 +301,41 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
+  }
+
+  /** This configuration collecting garbage at another interval. */
+  public ServerConfig withGcInterval(Duration gcInterval) {
+    return new ServerConfig(
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace,
+        gcInterval,
+        leaseTtl);
+  }
+
+  /** This configuration with another lifetime of the maintenance lease. */
+  public ServerConfig withLeaseTtl(Duration leaseTtl) {
+    return new ServerConfig(
+        dataDir,
+        bindAddress,
+        port,
+        sessionTtl,
+        keepVersions,
+        defaultQuotaBytes,
+        database,
+        blocks,
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 
   /** This configuration with another data folder. */
@@ -271,6 +349,8 @@ public record ServerConfig(
         defaultQuotaBytes,
         database,
         blocks,
-        gcGrace);
+        gcGrace,
+        gcInterval,
+        leaseTtl);
   }
 }

@@ -23,6 +23,9 @@ class ServerConfigTest {
     assertThat(c.sessionTtl()).isEqualTo(Duration.ofDays(30));
     assertThat(c.keepVersions()).isEqualTo(10);
     assertThat(c.defaultQuotaBytes()).isEqualTo(Long.MAX_VALUE);
+    assertThat(c.gcGrace()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.gcInterval()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.leaseTtl()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -34,8 +37,23 @@ class ServerConfigTest {
             .withBind("0.0.0.0")
             .withKeepVersions(3)
             .withDefaultQuotaBytes(5)
-            .withSessionTtl(Duration.ofHours(1));
-    assertThat(c).isEqualTo(new ServerConfig(dir, "0.0.0.0", 0, Duration.ofHours(1), 3, 5, null, null, ServerConfig.DEFAULT_GC_GRACE));
+            .withSessionTtl(Duration.ofHours(1))
+            .withGcInterval(Duration.ofMinutes(2))
+            .withLeaseTtl(Duration.ofSeconds(5));
+    assertThat(c)
+        .isEqualTo(
+            new ServerConfig(
+                dir,
+                "0.0.0.0",
+                0,
+                Duration.ofHours(1),
+                3,
+                5,
+                null,
+                null,
+                ServerConfig.DEFAULT_GC_GRACE,
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(5)));
   }
 
   @Test
@@ -50,6 +68,10 @@ class ServerConfigTest {
     assertThatThrownBy(() -> c.withKeepVersions(0)).hasMessageContaining("keepVersions");
     assertThatThrownBy(() -> c.withDefaultQuotaBytes(-1)).hasMessageContaining("defaultQuotaBytes");
     assertThatThrownBy(() -> c.withSessionTtl(Duration.ZERO)).hasMessageContaining("sessionTtl");
+    assertThatThrownBy(() -> c.withGcInterval(Duration.ZERO)).hasMessageContaining("gcInterval");
+    assertThatThrownBy(() -> c.withLeaseTtl(Duration.ofMillis(999)))
+        .hasMessageContaining("leaseTtl")
+        .hasMessageContaining("PT0.999S");
     assertThatThrownBy(() -> ServerConfig.defaults(null)).isInstanceOf(NullPointerException.class);
   }
 

@@ -2,6 +2,7 @@ package io.edfs.server.internal;
 
 import io.edfs.protocol.ErrorType;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -63,6 +64,39 @@ final class ApiException extends RuntimeException {
             : "the file's current version is " + currentVersionId,
         currentVersionId,
         null);
+  }
+
+  /**
+   * A commit names blocks the server does not have: never uploaded, or uploaded so long before the
+   * commit (longer than the garbage collector's grace period) that they were removed meanwhile.
+   * Either way the client must upload them again; the message lists the first few.
+   */
+  static ApiException missingBlocks(Collection<String> hashes) {
+    int shown = Math.min(hashes.size(), MISSING_SHOWN);
+    return new ApiException(
+        ErrorType.MISSING_BLOCKS,
+        hashes.size()
+            + " block(s) not uploaded, or removed as unused because the commit came more than the"
+            + " server's grace period after their upload; upload the content again: "
+            + String.join(", ", hashes.stream().limit(shown).toList())
+            + (hashes.size() > shown ? " and " + (hashes.size() - shown) + " more" : ""));
+  }
+
+  private static final int MISSING_SHOWN = 10;
+
+  /**
+   * Block {@code hash} was removed by the garbage collector while this request stored it (an
+   * earlier copy with the same hash had been unused for the whole grace period): sending it again
+   * will succeed.
+   */
+  static ApiException collected(String hash) {
+    return new ApiException(
+        ErrorType.UNAVAILABLE,
+        "block "
+            + hash
+            + " was removed as unused while this request stored it; send it again",
+        null,
+        Duration.ofSeconds(1));
   }
 
   static ApiException rateLimited(Duration retryAfter) {

@@ -65,6 +65,13 @@ interface Dialect extends AutoCloseable {
    */
   String lockRows();
 
+  /**
+   * An SQL expression for the database's clock in milliseconds since the epoch (UTC). Every node
+   * of a cluster reads the same clock this way, so lease expiries and grace periods compare times
+   * from one source whatever the nodes' own clocks say.
+   */
+  String nowMillis();
+
   /** Whether {@code e} reports a violated primary key or unique constraint. */
   boolean isUniqueViolation(SQLException e);
 

@@ -2,11 +2,14 @@ package io.edfs.server.internal;
 
 import io.edfs.server.ServerConfig;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -38,6 +41,7 @@ public final class EdfsRuntime implements AutoCloseable {
   private final Server jetty;
   private final Database db;
   private final BlockStore store;
+  private final Maintenance maintenance;
   private final int port;
   private final URI uri;
   private final String fingerprint;
@@ -47,12 +51,14 @@ public final class EdfsRuntime implements AutoCloseable {
       Server jetty,
       Database db,
       BlockStore store,
+      Maintenance maintenance,
       int port,
       String fingerprint) {
     this.config = config;
     this.jetty = jetty;
     this.db = db;
     this.store = store;
+    this.maintenance = maintenance;
     this.port = port;
     this.fingerprint = fingerprint;
     this.uri = URI.create("https://" + clientHost(config.bindAddress()) + ":" + port);
@@ -117,14 +123,23 @@ public final class EdfsRuntime implements AutoCloseable {
               config.defaultQuotaBytes(),
               new RateLimiter(FAILURES_PER_USER, FAILURE_WINDOW),
               new RateLimiter(FAILURES_PER_ADDRESS, FAILURE_WINDOW));
-      Tree tree = new Tree(db, nodes, versions, grants, users, clock, config.keepVersions());
+      Blocks blocks = new Blocks(db, versions, store);
+      Tree tree =
+          new Tree(db, nodes, versions, grants, users, blocks, clock, config.keepVersions());
       Sharing sharing = new Sharing(db, nodes, grants, users, clock);
-      Blocks blocks = new Blocks(db, versions, store, clock);
       ApiHandler api = new ApiHandler(Endpoints.router(accounts, tree, sharing, blocks), accounts);
       jetty = jetty(config, tls, api);
       jetty.start();
       int port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
-      EdfsRuntime runtime = new EdfsRuntime(config, jetty, db, store, port, tls.fingerprint());
+      Maintenance maintenance =
+          new Maintenance(
+              new Lease(db, Maintenance.LEASE, holderId(random, port)),
+              config.leaseTtl(),
+              config.gcInterval(),
+              new GarbageCollector(db, versions, blocks, store, config.gcGrace()),
+              store instanceof Repairable r ? Optional.of(r) : Optional.empty());
+      EdfsRuntime runtime =
+          new EdfsRuntime(config, jetty, db, store, maintenance, port, tls.fingerprint());
       LOG.info(
           "edfs server listening on {} (data in {}, metadata in the {}, blocks in {}; certificate"
               + " SHA-256 fingerprint {})",
@@ -133,6 +148,7 @@ public final class EdfsRuntime implements AutoCloseable {
           dialect.describe(),
           store.describe(),
           runtime.certificateFingerprint());
+      maintenance.start();
       return runtime;
     } catch (Exception e) {
       stopQuietly(jetty);
@@ -224,9 +240,13 @@ public final class EdfsRuntime implements AutoCloseable {
     return fingerprint;
   }
 
-  /** Stops Jetty gracefully, then closes the database. */
+  /**
+   * Stops the background worker (giving its lease up for another node), then Jetty gracefully,
+   * then closes the database.
+   */
   @Override
   public void close() {
+    maintenance.close();
     stopQuietly(jetty);
     db.close();
     store.close();
@@ -242,6 +262,23 @@ public final class EdfsRuntime implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("stopping the HTTP server failed", e);
     }
+  }
+
+  /**
+   * Who this process is in the lease table: random, so a restarted node on the same address is a
+   * new holder, plus where it serves, for people reading the table or the log.
+   */
+  private static String holderId(SecureRandom random, int port) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "unknown-host";
+    }
+    byte[] id = new byte[6];
+    random.nextBytes(id);
+    String holder = HexFormat.of().formatHex(id) + "@" + host + ":" + port;
+    return holder.length() <= 128 ? holder : holder.substring(0, 128);
   }
 
   /** The message of the innermost cause: what the driver said, without the wrapping. */

@@ -53,6 +53,13 @@ final class MariaDbDialect extends ClientServerDialect {
   }
 
   @Override
+  public String nowMillis() {
+    // UTC_TIMESTAMP does not depend on the session's time zone (UNIX_TIMESTAMP(NOW()) would be
+    // off by an hour in a daylight-saving change's repeated hour)
+    return "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(3)) DIV 1000)";
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     return e.getErrorCode() == ER_DUP_ENTRY;
   }

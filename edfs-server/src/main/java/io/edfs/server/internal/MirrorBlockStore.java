@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       block once.
  * </ul>
  */
-final class MirrorBlockStore implements BlockStore {
+final class MirrorBlockStore implements BlockStore, Repairable {
   private static final Logger LOG = LoggerFactory.getLogger(MirrorBlockStore.class);
 
   private final BlockStore first;
@@ -269,6 +270,15 @@ final class MirrorBlockStore implements BlockStore {
         r.corruptReplaced(),
         r.unrepairable().size());
     return r;
+  }
+
+  /**
+   * The background worker's repair, after each garbage collection round: {@link #repair(boolean)}
+   * without reading every copy (that would read every block twice each round).
+   */
+  @Override
+  public void repair(BooleanSupplier keepGoing) throws IOException {
+    repair(false);
   }
 
   /** Copies a block one side lacks; a corrupt only copy counts as unrepairable. */

@@ -245,11 +245,10 @@ final class NodeStore {
   }
 
   /**
-   * Deletes the subtree rooted at {@code id}: its version_blocks (dropping one block ref each),
-   * versions, grants and nodes. Block files stay: unreferenced blocks are the garbage collector's
-   * job, after a grace period. Returns the bytes of the deleted versions.
+   * How many times the versions of the subtree rooted at {@code id} list each block, by hash: the
+   * refs its deletion drops (see {@link VersionStore#addRefs}).
    */
-  long deleteSubtree(Connection c, UUID id) throws SQLException {
+  SortedMap<String, Long> subtreeBlockUses(Connection c, UUID id) throws SQLException {
     SortedMap<String, Long> uses = new TreeMap<>();
     try (PreparedStatement refs =
         c.prepareStatement(
@@ -265,7 +264,16 @@ final class NodeStore {
         }
       }
     }
-    VersionStore.addRefs(c, uses, -1);
+    return uses;
+  }
+
+  /**
+   * Deletes the subtree rooted at {@code id}: its version_blocks, versions, grants and nodes. The
+   * caller has dropped the refs its versions held ({@link #subtreeBlockUses}) first, in the same
+   * transaction. Block files stay: unreferenced blocks are the garbage collector's job, after a
+   * grace period. Returns the bytes of the deleted versions.
+   */
+  long deleteSubtree(Connection c, UUID id) throws SQLException {
     long bytes;
     try (PreparedStatement ps =
         c.prepareStatement(

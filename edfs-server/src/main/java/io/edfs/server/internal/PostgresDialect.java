@@ -50,6 +50,11 @@ final class PostgresDialect extends ClientServerDialect {
   }
 
   @Override
+  public String nowMillis() {
+    return "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)";
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     return sqlState(e).equals("23505");
   }

@@ -97,6 +97,12 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String nowMillis() {
+    // julianday works on every SQLite; unixepoch('subsec') needs 3.42
+    return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+  }
+
+  @Override
   public boolean isConflict(SQLException e) {
     return false; // one writer: transactions never conflict
   }

@@ -20,6 +20,7 @@ import io.edfs.server.internal.NodeStore.Lineage;
 import io.edfs.server.internal.NodeStore.NodeRow;
 import io.edfs.server.internal.NodeStore.NodeView;
 import io.edfs.server.internal.UserStore.UserRow;
+import io.edfs.server.internal.VersionStore.BlockRow;
 import io.edfs.server.internal.VersionStore.VersionRow;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,11 +34,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The folder tree: nodes, versions and who may do what with them (DESIGN §3 Sharing, §5).
@@ -57,6 +56,7 @@ final class Tree {
   private final VersionStore versions;
   private final GrantStore grants;
   private final UserStore users;
+  private final Blocks blocks;
   private final Clock clock;
   private final int keepVersions;
 
@@ -66,6 +66,7 @@ final class Tree {
       VersionStore versions,
       GrantStore grants,
       UserStore users,
+      Blocks blocks,
       Clock clock,
       int keepVersions) {
     this.db = db;
@@ -73,6 +74,7 @@ final class Tree {
     this.versions = versions;
     this.grants = grants;
     this.users = users;
+    this.blocks = blocks;
     this.clock = clock;
     this.keepVersions = keepVersions;
   }
@@ -296,8 +298,9 @@ final class Tree {
             throw new ApiException(
                 ErrorType.NOT_EMPTY, "folder " + id + " is not empty (use ?recursive=true)");
           }
-          // block files stay: the garbage collector (a later piece) removes unreferenced blocks
-          // after a grace period, never while an upload could still commit them
+          // refs first (in hash order, before the rows that list the blocks: see addRefs); block
+          // files stay, the garbage collector removes unreferenced ones after the grace period
+          versions.addRefs(c, nodes.subtreeBlockUses(c, id), -1);
           long freed = nodes.deleteSubtree(c, id);
           // a subtree never crosses owners: moves cannot, and new nodes take the parent's owner
           users.addUsedBytes(c, node.ownerId(), -freed);
@@ -354,29 +357,29 @@ final class Tree {
     if (!Objects.equals(node.currentVersionId(), r.baseVersionId())) {
       throw ApiException.versionConflict(node.currentVersionId());
     }
-    if (r.inline() != null && versions.blockLength(c, r.blocks().get(0).hash()).isEmpty()) {
+    if (r.inline() != null) {
       // stored durably by Blocks.storeInline before this transaction; recorded here
-      versions.insertBlock(c, r.blocks().get(0).hash(), r.inline().length, clock.millis());
-    }
-    List<String> missing = new ArrayList<>();
-    for (String hash :
-        r.blocks().stream()
-            .map(BlockRef::hash)
-            .collect(Collectors.toCollection(LinkedHashSet::new))) {
-      OptionalLong stored = versions.blockLength(c, hash);
-      if (stored.isEmpty()) {
-        missing.add(hash);
+      Blocks.Recorded inline = blocks.record(c, r.blocks().get(0).hash(), r.inline().length);
+      if (inline != Blocks.Recorded.LIVE) {
+        throw ApiException.collected(r.blocks().get(0).hash());
       }
     }
+    // locked until the commit ends, so no garbage collector can doom them meanwhile
+    Map<String, BlockRow> stored =
+        versions.lockBlocks(c, r.blocks().stream().map(BlockRef::hash).toList());
+    List<String> missing =
+        r.blocks().stream()
+            .map(BlockRef::hash)
+            .distinct()
+            .filter(h -> !stored.containsKey(h) || stored.get(h).doomed())
+            .toList();
     if (!missing.isEmpty()) {
-      throw new ApiException(
-          ErrorType.MISSING_BLOCKS,
-          missing.size() + " block(s) not uploaded: " + String.join(", ", missing));
+      throw ApiException.missingBlocks(missing);
     }
     for (BlockRef b : r.blocks()) {
-      long stored = versions.blockLength(c, b.hash()).orElseThrow();
-      if (stored != b.length()) {
-        throw badRequest("block " + b.hash() + " has " + stored + " bytes, not " + b.length());
+      long length = stored.get(b.hash()).length();
+      if (length != b.length()) {
+        throw badRequest("block " + b.hash() + " has " + length + " bytes, not " + b.length());
       }
     }
     List<VersionRow> released = versions.olderThanNewest(c, node.id(), keepVersions - 1);

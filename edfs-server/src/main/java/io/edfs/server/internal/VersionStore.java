@@ -11,14 +11,15 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /** SQL for {@code versions}, {@code version_blocks} and {@code blocks}. */
@@ -107,7 +108,10 @@ final class VersionStore {
     }
   }
 
-  /** Inserts the version and its block list, adding one ref per listed block. */
+  /**
+   * Inserts the version and its block list, adding one ref per listed block. The caller has locked
+   * the blocks' rows in this transaction and found them live ({@link #lockBlocks}).
+   */
   void insert(Connection c, VersionRow v, List<BlockRef> blocks) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("INSERT INTO versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -148,17 +152,25 @@ final class VersionStore {
    * Adds {@code sign} × uses to the refs of each block, in hash order. Every transaction that
    * changes refs goes through here, so they lock {@code blocks} rows in one order and cannot
    * deadlock on them (InnoDB takes shared locks for the foreign-key checks of {@code
-   * version_blocks} too, hence refs are changed before those rows are written).
+   * version_blocks} too, hence refs are changed before those rows are written). A block whose refs
+   * fall to 0 starts its grace period (see {@link #insertBlockIfAbsent}). Doomed rows are never
+   * changed; a caller adding refs has locked the rows and found them live ({@link #lockBlocks}).
    */
-  static void addRefs(Connection c, SortedMap<String, Long> uses, int sign) throws SQLException {
+  void addRefs(Connection c, SortedMap<String, Long> uses, int sign) throws SQLException {
     if (uses.isEmpty()) {
       return;
     }
+    // created_at before refs: MySQL assigns left to right and lets later assignments see the new
+    // values; PostgreSQL and SQLite always read the old ones. This order reads the old refs on all.
     try (PreparedStatement ref =
-        c.prepareStatement("UPDATE blocks SET refs = refs + ? WHERE hash = ?")) {
+        c.prepareStatement(
+            "UPDATE blocks SET created_at = CASE WHEN refs + ? = 0 THEN "
+                + dialect.nowMillis()
+                + " ELSE created_at END, refs = refs + ? WHERE hash = ? AND refs >= 0")) {
       for (Map.Entry<String, Long> use : uses.entrySet()) {
         ref.setLong(1, sign * use.getValue());
-        ref.setString(2, use.getKey());
+        ref.setLong(2, sign * use.getValue());
+        ref.setString(3, use.getKey());
         ref.addBatch();
       }
       ref.executeBatch();
@@ -191,17 +203,88 @@ final class VersionStore {
     }
   }
 
-  OptionalLong blockLength(Connection c, String hash) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT length FROM blocks WHERE hash = ?")) {
+  /**
+   * A {@code blocks} row. {@code createdAt} is when its grace period started (see {@link
+   * #insertBlockIfAbsent}); {@code refs} is {@value #DOOMED} once the garbage collector has doomed
+   * it.
+   */
+  record BlockRow(String hash, long length, long refs, long createdAt) {
+    /** Marked for deletion: to be treated as absent, whatever the store holds. */
+    boolean doomed() {
+      return refs == DOOMED;
+    }
+  }
+
+  /**
+   * The refs of a doomed block: one the garbage collector is deleting. Such a row only ever goes
+   * away (the store's object first, then the row); nothing counts on it again.
+   */
+  static final long DOOMED = -1;
+
+  private static final String BLOCK_COLUMNS = "hash, length, refs, created_at";
+
+  /** Block {@code hash}'s row, locked against other writers when {@code lock}. */
+  Optional<BlockRow> blockRow(Connection c, String hash, boolean lock) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + BLOCK_COLUMNS
+                + " FROM blocks WHERE hash = ?"
+                + (lock ? dialect.lockRows() : ""))) {
       ps.setString(1, hash);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+        return rs.next() ? Optional.of(blockRow(rs)) : Optional.empty();
       }
     }
   }
 
-  /** Records a stored block; keeps an existing row (and its refs) as it is. */
-  void insertBlock(Connection c, String hash, long length, long now) throws SQLException {
+  /**
+   * The rows of {@code hashes} (those that have one), locked in hash order against other writers
+   * until the transaction ends, so that no garbage collector can doom them meanwhile.
+   */
+  Map<String, BlockRow> lockBlocks(Connection c, Collection<String> hashes) throws SQLException {
+    return blockRows(c, hashes, " ORDER BY hash" + dialect.lockRows());
+  }
+
+  /** The rows of those of {@code hashes} that have one and are not doomed. */
+  Map<String, BlockRow> liveBlocks(Connection c, Collection<String> hashes) throws SQLException {
+    Map<String, BlockRow> rows = blockRows(c, hashes, "");
+    rows.values().removeIf(BlockRow::doomed);
+    return rows;
+  }
+
+  private Map<String, BlockRow> blockRows(Connection c, Collection<String> hashes, String suffix)
+      throws SQLException {
+    Map<String, BlockRow> rows = new HashMap<>();
+    List<String> list = new ArrayList<>(new TreeSet<>(hashes)); // chunks lock in hash order too
+    for (int from = 0; from < list.size(); from += IN_CHUNK) {
+      List<String> chunk = list.subList(from, Math.min(list.size(), from + IN_CHUNK));
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT " + BLOCK_COLUMNS + " FROM blocks WHERE hash IN (" + marks(chunk) + ")" + suffix)) {
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            BlockRow row = blockRow(rs);
+            rows.put(row.hash(), row);
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Records a stored block with refs 0, unless it has a row (doomed or not), which stays as it is.
+   * {@code created_at} is the start of a block's grace period, by the database's clock: set here,
+   * again whenever an upload finds the block unreferenced ({@link #touch}), and when its last ref
+   * is dropped ({@link #addRefs}). The garbage collector removes a block only once it has been
+   * unreferenced for the whole grace period since then. Returns the time an inserted row got.
+   */
+  long insertBlockIfAbsent(Connection c, String hash, long length) throws SQLException {
+    long now = now(c);
     try (PreparedStatement ps =
         c.prepareStatement(
             dialect.upsert(
@@ -215,28 +298,112 @@ final class VersionStore {
       ps.setLong(4, now);
       ps.executeUpdate();
     }
+    return now;
   }
 
-  /** Which of {@code hashes} have a blocks row. */
-  Set<String> present(Connection c, Collection<String> hashes) throws SQLException {
-    Set<String> present = new HashSet<>();
-    List<String> list = List.copyOf(hashes);
+  /** Starts the grace period again of those of {@code hashes} that are unreferenced (refs 0). */
+  void touch(Connection c, Collection<String> hashes) throws SQLException {
+    List<String> list = new ArrayList<>(new TreeSet<>(hashes));
     for (int from = 0; from < list.size(); from += IN_CHUNK) {
       List<String> chunk = list.subList(from, Math.min(list.size(), from + IN_CHUNK));
-      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
       try (PreparedStatement ps =
-          c.prepareStatement("SELECT hash FROM blocks WHERE hash IN (" + marks + ")")) {
+          c.prepareStatement(
+              "UPDATE blocks SET created_at = "
+                  + dialect.nowMillis()
+                  + " WHERE refs = 0 AND hash IN ("
+                  + marks(chunk)
+                  + ")")) {
         for (int i = 0; i < chunk.size(); i++) {
           ps.setString(i + 1, chunk.get(i));
         }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            present.add(rs.getString(1));
-          }
-        }
+        ps.executeUpdate();
       }
     }
-    return present;
+  }
+
+  /**
+   * Up to {@code limit} unreferenced blocks whose grace period of {@code graceMillis} is over by the
+   * database's clock, oldest first.
+   */
+  List<String> unreferencedBefore(Connection c, long graceMillis, int limit) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT hash FROM blocks WHERE refs = 0 AND created_at < "
+                + dialect.nowMillis()
+                + " - ? ORDER BY created_at LIMIT ?")) {
+      ps.setLong(1, graceMillis);
+      ps.setInt(2, limit);
+      return hashes(ps);
+    }
+  }
+
+  /**
+   * Dooms block {@code hash} (refs {@value #DOOMED}) if it is still unreferenced and its grace
+   * period of {@code graceMillis} is over; returns whether it did. From then on nothing trusts the
+   * block: uploads, commits and the missing-blocks question treat it as absent.
+   */
+  boolean doom(Connection c, String hash, long graceMillis) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE blocks SET refs = "
+                + DOOMED
+                + " WHERE hash = ? AND refs = 0 AND created_at < "
+                + dialect.nowMillis()
+                + " - ?")) {
+      ps.setString(1, hash);
+      ps.setLong(2, graceMillis);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** Up to {@code limit} doomed blocks, in hash order. */
+  List<String> doomed(Connection c, int limit) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT hash FROM blocks WHERE refs = " + DOOMED + " ORDER BY hash LIMIT ?")) {
+      ps.setInt(1, limit);
+      return hashes(ps);
+    }
+  }
+
+  /** Which of {@code hashes} have a row, doomed or not. */
+  Set<String> recorded(Connection c, Collection<String> hashes) throws SQLException {
+    return new HashSet<>(blockRows(c, hashes, "").keySet());
+  }
+
+  void deleteBlockRow(Connection c, String hash) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM blocks WHERE hash = ?")) {
+      ps.setString(1, hash);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The database's clock, in epoch milliseconds. */
+  long now(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + dialect.nowMillis());
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static List<String> hashes(PreparedStatement ps) throws SQLException {
+    List<String> hashes = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        hashes.add(rs.getString(1));
+      }
+    }
+    return hashes;
+  }
+
+  private static String marks(List<String> chunk) {
+    return String.join(", ", Collections.nCopies(chunk.size(), "?"));
+  }
+
+  private static BlockRow blockRow(ResultSet rs) throws SQLException {
+    return new BlockRow(
+        rs.getString("hash"), rs.getLong("length"), rs.getLong("refs"), rs.getLong("created_at"));
   }
 
   private static VersionRow versionRow(ResultSet rs) throws SQLException {

@@ -1,0 +1,12 @@
+package io.edfs.server.internal;
+
+import io.edfs.testdb.TestDatabase.Engine;
+import org.junit.jupiter.api.DisplayName;
+
+@DisplayName("Garbage collection on MariaDB")
+class MariaDbGarbageCollectionIT extends GarbageCollectionContract {
+  @Override
+  Engine engine() {
+    return Engine.MARIADB;
+  }
+}

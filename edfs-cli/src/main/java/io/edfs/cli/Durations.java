@@ -12,12 +12,15 @@ final class Durations {
   private Durations() {}
 
   /**
-   * Parses {@code text}: a number and a unit (ms, s, m, h, d), or an ISO-8601 duration ({@code
-   * PT1H}).
+   * Parses {@code text}: a number and a unit (ms, s, m, h, d), {@code 0}, or an ISO-8601 duration
+   * ({@code PT1H}).
    *
    * @throws IllegalArgumentException naming {@code setting} if it is neither
    */
   static Duration parse(String text, String setting) {
+    if (text.equals("0")) {
+      return Duration.ZERO;
+    }
     Matcher m = SIMPLE.matcher(text);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));

@@ -99,7 +99,8 @@ class ClusterFailoverIT {
         S3Server s3 = S3Server.shared();
         blocks = s3.blockStoreUri(s3.createBucket(), "edfs");
       }
-      List<String> serverArgs = List.of("--db", db.url(), "--blocks", blocks);
+      // in the environment, not on the command line, as the README advises for credentials
+      Map<String, String> env = Map.of("EDFS_DB", db.url(), "EDFS_BLOCKS", blocks);
       Path[] data = new Path[NODES];
       ServerProcess[] nodes = new ServerProcess[NODES];
       int[] ports = new int[NODES];
@@ -116,13 +117,13 @@ class ClusterFailoverIT {
               }
             }
           }
-          nodes[i] = ServerProcess.start(data[i], 0, List.of("-Xmx256m"), serverArgs, Map.of());
+          nodes[i] = ServerProcess.start(data[i], 0, List.of("-Xmx256m"), List.of(), env);
           ports[i] = nodes[i].port();
         }
         List<URI> urls = Arrays.stream(nodes).map(n -> URI.create(n.url())).toList();
         run(engine, db, urls, (i, alive) -> {
           if (alive) {
-            nodes[i] = ServerProcess.start(data[i], ports[i], List.of("-Xmx256m"), serverArgs, Map.of());
+            nodes[i] = ServerProcess.start(data[i], ports[i], List.of("-Xmx256m"), List.of(), env);
           } else {
             nodes[i].kill();
           }
@@ -363,7 +364,8 @@ class ClusterFailoverIT {
     System.out.printf("ClusterFailoverIT: %d acknowledged writes, %d files checked byte-identical, 0 lost%n", ackedWrites, checked.get());
     try (Connection c = DriverManager.getConnection(db.url()); Statement st = c.createStatement()) {
       // every version's content starts with fresh random salt, so two versions sharing a first
-      // block would be one commit applied twice
+      // block would be one upload committed twice (a retry under a new version id; a retry under
+      // the same id cannot land twice, the id is the key)
       try (ResultSet rs = st.executeQuery(
           "SELECT block_hash, COUNT(*) FROM version_blocks WHERE idx = 0 GROUP BY block_hash HAVING COUNT(*) > 1")) {
         assertThat(rs.next()).as("a commit applied twice").isFalse();

@@ -99,10 +99,12 @@ public final class EdfsRuntime implements AutoCloseable {
     }
     try {
       ClusterFacts.checkSecret(db, secret, dir.resolve("server.secret"));
-    } catch (IllegalStateException e) {
+    } catch (RuntimeException e) {
+      // a refused secret, or the database failing right after it opened
       db.close();
       store.close();
-      throw new IOException(e.getMessage(), e);
+      throw new IOException(
+          e instanceof IllegalStateException ? e.getMessage() : "cannot start the server: " + rootMessage(e), e);
     }
     Server jetty = null;
     try {

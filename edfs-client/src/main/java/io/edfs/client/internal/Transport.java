@@ -20,6 +20,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -44,6 +45,15 @@ public final class Transport implements AutoCloseable {
   }
 
   private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * Carries a random key on every request that changes something, the same on each time the
+   * request is sent again: the server applies a change once per key, so a change sent again after
+   * its answer was lost cannot undo a later one (a move, a share, a revoke made meanwhile).
+   */
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  private static final SecureRandom KEYS = new SecureRandom();
 
   /**
    * What an error answer means when it comes to a request sent again after an attempt whose
@@ -187,11 +197,12 @@ public final class Transport implements AutoCloseable {
   private <T> T exchange(
       String method, String path, Object body, Function<byte[], T> read, AfterLostReply<T> afterLostReply) {
     byte[] json = body == null ? null : encode(body);
+    Optional<String> key = method.equals("GET") ? Optional.empty() : Optional.of(newKey());
     return nodes.run(
         node -> {
           HttpResponse<byte[]> response;
           try {
-            response = http.send(request(node.uri(), method, path, json), BodyHandlers.ofByteArray());
+            response = http.send(request(node.uri(), method, path, json, key), BodyHandlers.ofByteArray());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EdfsException(Reason.IO, "interrupted", e);
@@ -227,11 +238,19 @@ public final class Transport implements AutoCloseable {
     }
   }
 
-  private HttpRequest request(URI base, String method, String path, byte[] json) {
+  /** 128 random bits, base64url. */
+  static String newKey() {
+    byte[] bytes = new byte[16];
+    KEYS.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private HttpRequest request(URI base, String method, String path, byte[] json, Optional<String> key) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(timeout)
             .header("Accept", "application/json, application/problem+json, application/octet-stream");
+    key.ifPresent(k -> b.header(IDEMPOTENCY_KEY, k));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

@@ -126,9 +126,11 @@ public final class EdfsRuntime implements AutoCloseable {
               new RateLimiter(FAILURES_PER_USER, FAILURE_WINDOW),
               new RateLimiter(FAILURES_PER_ADDRESS, FAILURE_WINDOW));
       Blocks blocks = new Blocks(db, versions, store);
+      RequestKeys requests = new RequestKeys(db);
       Tree tree =
-          new Tree(db, nodes, versions, grants, users, blocks, clock, config.keepVersions());
-      Sharing sharing = new Sharing(db, nodes, grants, users, clock);
+          new Tree(
+              db, nodes, versions, grants, users, blocks, requests, clock, config.keepVersions());
+      Sharing sharing = new Sharing(db, nodes, grants, users, requests, clock);
       ApiHandler api = new ApiHandler(Endpoints.router(accounts, tree, sharing, blocks), accounts);
       jetty = jetty(config, tls, api);
       jetty.start();
@@ -139,7 +141,8 @@ public final class EdfsRuntime implements AutoCloseable {
               config.leaseTtl(),
               config.gcInterval(),
               new GarbageCollector(db, versions, blocks, store, config.gcGrace()),
-              store instanceof Repairable r ? Optional.of(r) : Optional.empty());
+              store instanceof Repairable r ? Optional.of(r) : Optional.empty(),
+              Optional.of(requests));
       EdfsRuntime runtime =
           new EdfsRuntime(config, jetty, db, store, maintenance, port, tls.fingerprint());
       LOG.info(

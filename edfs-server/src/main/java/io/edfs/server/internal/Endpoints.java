@@ -57,7 +57,7 @@ final class Endpoints {
                     Checks.encName(request.encName()));
                 blocks.storeInline(request.version());
               }
-              Tree.Created created = tree.create(ex.user(), request);
+              Tree.Created created = tree.create(ex.user(), request, ex.requestKey());
               ex.respond(created.created() ? 201 : 200, created.node());
             })
         .authenticated(
@@ -70,13 +70,17 @@ final class Endpoints {
             ex ->
                 ex.respond(
                     200,
-                    tree.move(ex.user(), ex.uuidParam(0, "node id"), ex.json(MoveRequest.class))))
+                    tree.move(
+                        ex.user(),
+                        ex.uuidParam(0, "node id"),
+                        ex.json(MoveRequest.class),
+                        ex.requestKey())))
         .authenticated(
             "DELETE",
             "/v1/nodes/{}",
             ex -> {
               boolean recursive = flag(ex.query("recursive"), "recursive");
-              tree.delete(ex.user(), ex.uuidParam(0, "node id"), recursive);
+              tree.delete(ex.user(), ex.uuidParam(0, "node id"), recursive, ex.requestKey());
               ex.noContent();
             })
         .authenticated(
@@ -142,12 +146,17 @@ final class Endpoints {
                         ex.user(),
                         ex.uuidParam(0, "node id"),
                         ex.uuidParam(1, "grantee id"),
-                        ex.json(GrantRequest.class))))
+                        ex.json(GrantRequest.class),
+                        ex.requestKey())))
         .authenticated(
             "DELETE",
             "/v1/nodes/{}/grants/{}",
             ex -> {
-              sharing.delete(ex.user(), ex.uuidParam(0, "node id"), ex.uuidParam(1, "grantee id"));
+              sharing.delete(
+                  ex.user(),
+                  ex.uuidParam(0, "node id"),
+                  ex.uuidParam(1, "grantee id"),
+                  ex.requestKey());
               ex.noContent();
             })
         .authenticated("GET", "/v1/grants/given", ex -> ex.respond(200, sharing.given(ex.user())))

@@ -110,6 +110,14 @@ final class Exchange {
     return Optional.ofNullable(request.getHeaders().get(header));
   }
 
+  /**
+   * The request's idempotency key ({@link RequestKeys#HEADER}), checked; empty when the client
+   * sent none (it then gets no protection against its own retries, as before keys existed).
+   */
+  Optional<String> requestKey() {
+    return Optional.ofNullable(request.getHeaders().get(RequestKeys.HEADER)).map(RequestKeys::check);
+  }
+
   String clientAddress() {
     return Request.getRemoteAddr(request);
   }

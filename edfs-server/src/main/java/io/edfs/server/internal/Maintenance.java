@@ -9,10 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's background worker: every node runs one, and the one holding lease {@value #LEASE}
- * does the work (garbage collection, then the block store's repair when it has one) every
- * interval. A node takes the lease when it is free or expired and renews it every third of its
- * lifetime; one that cannot renew in time, or finds another holder, stops at once. A node killed
- * outright just lets its lease expire.
+ * does the work (garbage collection, pruning old idempotency keys, then the block store's repair
+ * when it has one) every interval. A node takes the lease when it is free or expired and renews it
+ * every third of its lifetime; one that cannot renew in time, or finds another holder, stops at
+ * once. A node killed outright just lets its lease expire.
  *
  * <p>Times: the lease's expiry is on the database's clock, so nodes never compare their own clocks;
  * a node counts how long it still holds the lease on its own monotonic clock, from just before the
@@ -34,6 +34,7 @@ final class Maintenance implements AutoCloseable {
   private final Duration interval;
   private final GarbageCollector gc;
   private final Optional<Repairable> repair;
+  private final Optional<RequestKeys> requests;
   private final Object lock = new Object();
 
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -52,7 +53,9 @@ final class Maintenance implements AutoCloseable {
       Duration ttl,
       Duration interval,
       GarbageCollector gc,
-      Optional<Repairable> repair) {
+      Optional<Repairable> repair,
+      Optional<RequestKeys> requests) {
+    this.requests = requests;
     this.lease = lease;
     this.ttl = ttl;
     this.interval = interval;
@@ -146,6 +149,14 @@ final class Maintenance implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("gc: the round failed (the next one tries again): {}", e.toString());
       return;
+    }
+    if (requests.isPresent() && working()) {
+      try {
+        int pruned = requests.get().prune(RequestKeys.KEEP);
+        LOG.info("requests: {} idempotency key(s) older than {} deleted", pruned, RequestKeys.KEEP);
+      } catch (Exception e) {
+        LOG.warn("requests: pruning failed (the next round tries again): {}", e.toString());
+      }
     }
     if (repair.isPresent() && working()) {
       try {

@@ -60,7 +60,8 @@ import org.flywaydb.core.api.MigrationInfo;
  * Tables come in foreign-key order ({@link #TABLES}), nodes parents first, so a load inserts each
  * row after what it references. Text is a JSON string, integers are numbers, bytes are base64
  * (RFC 4648, padded), SQL null is {@code null}. The footer's counts reveal a truncated dump.
- * Sessions and leases are not dumped: users log in again, and a worker takes a lease anew.
+ * Sessions, leases and idempotency keys are not dumped: users log in again, a worker takes a lease
+ * anew, and a client sends no change again across a move between databases.
  *
  * <p>A dump is written in one read transaction (one consistent snapshot), row by row: memory
  * stays flat whatever the size. A load inserts {@value #BATCH_ROWS} rows per transaction into an
@@ -71,13 +72,14 @@ public final class MetadataDump {
   static final int VERSION = 1;
 
   /** The schema version whose tables and columns {@link #TABLES} lists. */
-  static final String SCHEMA = "2";
+  static final String SCHEMA = "3";
 
   /**
-   * Schemas whose dumps load into {@link #SCHEMA}: version 2 only added the {@code cluster} table,
-   * which is not dumped, so a version 1 dump has exactly the same tables and columns.
+   * Schemas whose dumps load into {@link #SCHEMA}: version 2 only added the {@code cluster} table
+   * and version 3 the {@code requests} table, neither dumped, so version 1 and 2 dumps have
+   * exactly the same tables and columns.
    */
-  static final Set<String> LOADABLE = Set.of("1", SCHEMA);
+  static final Set<String> LOADABLE = Set.of("1", "2", SCHEMA);
 
   static final int BATCH_ROWS = 1000;
   // rows a driver fetches per round trip; PostgreSQL and MariaDB stream only when it is set

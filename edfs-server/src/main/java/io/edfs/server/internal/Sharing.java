@@ -10,9 +10,11 @@ import io.edfs.protocol.GrantList;
 import io.edfs.protocol.GrantRequest;
 import io.edfs.protocol.Mode;
 import io.edfs.server.internal.NodeStore.NodeRow;
+import io.edfs.server.internal.UserStore.UserRow;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,13 +26,21 @@ final class Sharing {
   private final NodeStore nodes;
   private final GrantStore grants;
   private final UserStore users;
+  private final RequestKeys requests;
   private final Clock clock;
 
-  Sharing(Database db, NodeStore nodes, GrantStore grants, UserStore users, Clock clock) {
+  Sharing(
+      Database db,
+      NodeStore nodes,
+      GrantStore grants,
+      UserStore users,
+      RequestKeys requests,
+      Clock clock) {
     this.db = db;
     this.nodes = nodes;
     this.grants = grants;
     this.users = users;
+    this.requests = requests;
     this.clock = clock;
   }
 
@@ -43,6 +53,15 @@ final class Sharing {
   }
 
   GrantInfo put(UUID user, UUID nodeId, UUID granteeId, GrantRequest r) {
+    return put(user, nodeId, granteeId, r, Optional.empty());
+  }
+
+  /**
+   * Gives or changes a grant. With a {@code key} already recorded for {@code user}, this is the
+   * same grant sent again after its answer was lost: it answers the grant as it is now (or as it
+   * was given, if it was revoked since) and grants nothing, so a revoke made in between stays.
+   */
+  GrantInfo put(UUID user, UUID nodeId, UUID granteeId, GrantRequest r, Optional<String> key) {
     Mode mode = Checks.required(r.mode(), "mode");
     byte[] sealedKey = Checks.bytes(r.sealedKey(), "sealedKey", 1, Checks.MAX_KEY_BYTES);
     if (granteeId.equals(user)) {
@@ -51,21 +70,55 @@ final class Sharing {
     return db.write(
         c -> {
           users.lockTrees(c, user, granteeId); // the grant references the grantee's row
-          requireOwner(c, user, nodeId, "share");
+          NodeRow node = requireOwner(c, user, nodeId, "share");
+          if (key.isPresent() && requests.seen(c, user, key.get())) {
+            Optional<GrantInfo> now = grants.info(c, nodeId, granteeId);
+            if (now.isPresent()) {
+              return now.get();
+            }
+            return new GrantInfo(
+                nodeId,
+                node.kind(),
+                user,
+                users.byId(c, user).orElseThrow().username(),
+                granteeId,
+                users.byId(c, granteeId).map(UserRow::username).orElse(""),
+                mode,
+                sealedKey,
+                Rows.instant(clock.millis()));
+          }
           if (!users.exists(c, granteeId)) {
             throw new ApiException(ErrorType.UNKNOWN_USER, "no user " + granteeId);
           }
           grants.upsert(c, nodeId, granteeId, mode, sealedKey, user, clock.millis());
+          if (key.isPresent()) {
+            requests.record(c, user, key.get());
+          }
           return grants.info(c, nodeId, granteeId).orElseThrow();
         });
   }
 
   void delete(UUID user, UUID nodeId, UUID granteeId) {
+    delete(user, nodeId, granteeId, Optional.empty());
+  }
+
+  /**
+   * Revokes a grant (a missing one is fine). With a {@code key} already recorded for {@code
+   * user}, this is the same revoke sent again after its answer was lost: done, and a grant given
+   * again in between stays.
+   */
+  void delete(UUID user, UUID nodeId, UUID granteeId, Optional<String> key) {
     db.write(
         c -> {
           users.lockTrees(c, user, user);
           requireOwner(c, user, nodeId, "revoke grants on");
+          if (key.isPresent() && requests.seen(c, user, key.get())) {
+            return null;
+          }
           grants.delete(c, nodeId, granteeId);
+          if (key.isPresent()) {
+            requests.record(c, user, key.get());
+          }
           return null;
         });
   }
@@ -78,10 +131,12 @@ final class Sharing {
     return db.read(c -> new GrantList(grants.received(c, user)));
   }
 
-  private void requireOwner(Connection c, UUID user, UUID nodeId, String what) throws SQLException {
+  private NodeRow requireOwner(Connection c, UUID user, UUID nodeId, String what)
+      throws SQLException {
     NodeRow node = nodes.node(c, nodeId).orElseThrow(() -> notFound("no node " + nodeId));
     if (!node.ownerId().equals(user)) {
       throw forbidden("only the owner may " + what + " node " + nodeId);
     }
+    return node;
   }
 }

@@ -57,6 +57,7 @@ final class Tree {
   private final GrantStore grants;
   private final UserStore users;
   private final Blocks blocks;
+  private final RequestKeys requests;
   private final Clock clock;
   private final int keepVersions;
 
@@ -67,6 +68,7 @@ final class Tree {
       GrantStore grants,
       UserStore users,
       Blocks blocks,
+      RequestKeys requests,
       Clock clock,
       int keepVersions) {
     this.db = db;
@@ -75,6 +77,7 @@ final class Tree {
     this.grants = grants;
     this.users = users;
     this.blocks = blocks;
+    this.requests = requests;
     this.clock = clock;
     this.keepVersions = keepVersions;
   }
@@ -143,6 +146,15 @@ final class Tree {
   // ---- writes ----
 
   Created create(UUID user, CreateNodeRequest r) {
+    return create(user, r, Optional.empty());
+  }
+
+  /**
+   * Creates a node. With a {@code key} already recorded for {@code user}, this is the same create
+   * sent again after its answer was lost: it answers the node as it is now, and never creates it
+   * again once it was deleted.
+   */
+  Created create(UUID user, CreateNodeRequest r, Optional<String> key) {
     UUID id = Checks.required(r.id(), "id");
     UUID parentId = Checks.required(r.parentId(), "parentId");
     NodeKind kind = Checks.required(r.kind(), "kind");
@@ -163,6 +175,9 @@ final class Tree {
           NodeRow parent =
               lockedNode(c, user, parentId, () -> notFound("no parent folder " + parentId));
           var existing = nodes.node(c, id);
+          if (existing.isEmpty() && done(c, user, key)) {
+            throw notFound("node " + id + " was created by this request and has been deleted since");
+          }
           if (existing.isPresent()) {
             NodeRow e = existing.get();
             if (parentId.equals(e.parentId())
@@ -196,6 +211,7 @@ final class Tree {
           if (first != null) {
             commitInTransaction(c, user, node, first);
           }
+          record(c, user, key);
           NodeView view = nodes.view(c, id, user).orElseThrow();
           return new Created(info(c, view, parentAccess, true), true);
         });
@@ -219,6 +235,15 @@ final class Tree {
   }
 
   NodeInfo move(UUID user, UUID id, MoveRequest r) {
+    return move(user, id, r, Optional.empty());
+  }
+
+  /**
+   * Renames or moves a node. With a {@code key} already recorded for {@code user}, this is the
+   * same move sent again after its answer was lost: it answers the node as it is now and moves
+   * nothing, so a move made in between stays.
+   */
+  NodeInfo move(UUID user, UUID id, MoveRequest r, Optional<String> key) {
     UUID parentId = Checks.required(r.parentId(), "parentId");
     byte[] encName = Checks.encName(r.encName());
     byte[] wrappedKey = Checks.bytes(r.wrappedKey(), "wrappedKey", 1, Checks.MAX_KEY_BYTES);
@@ -235,6 +260,10 @@ final class Tree {
     return db.write(
         c -> {
           NodeRow node = lockedNode(c, user, id, () -> noNode(id));
+          if (done(c, user, key)) {
+            NodeView now = nodes.view(c, id, user).orElseThrow();
+            return info(c, now, requireAccess(c, user, now.node()), true);
+          }
           requireManage(c, user, node, "rename or move");
           NodeRow dest =
               nodes.node(c, parentId).orElseThrow(() -> notFound("no folder " + parentId));
@@ -284,15 +313,38 @@ final class Tree {
           for (Map.Entry<UUID, byte[]> reseal : reseals.entrySet()) {
             grants.reseal(c, id, reseal.getKey(), reseal.getValue());
           }
+          record(c, user, key);
           NodeView view = nodes.view(c, id, user).orElseThrow();
           return info(c, view, requireAccess(c, user, view.node()), true);
         });
   }
 
   void delete(UUID user, UUID id, boolean recursive) {
+    delete(user, id, recursive, Optional.empty());
+  }
+
+  /**
+   * Deletes a node (and with {@code recursive} its subtree). With a {@code key} already recorded
+   * for {@code user}, this is the same delete sent again after its answer was lost: done, even
+   * though the node is gone now.
+   */
+  void delete(UUID user, UUID id, boolean recursive, Optional<String> key) {
     db.write(
         c -> {
-          NodeRow node = lockedNode(c, user, id, () -> noNode(id));
+          Optional<NodeRow> seen = nodes.node(c, id);
+          if (seen.isEmpty()) {
+            if (done(c, user, key)) {
+              return null;
+            }
+            throw noNode(id);
+          }
+          users.lockTrees(c, seen.get().ownerId(), user);
+          Optional<NodeRow> locked =
+              db.dialect().singleWriter() ? seen : nodes.node(c, id); // changed while we waited?
+          if (done(c, user, key)) {
+            return null;
+          }
+          NodeRow node = locked.orElseThrow(() -> noNode(id));
           requireManage(c, user, node, "delete");
           if (node.kind() == NodeKind.D && !recursive && nodes.hasChildren(c, id)) {
             throw new ApiException(
@@ -304,6 +356,7 @@ final class Tree {
           long freed = nodes.deleteSubtree(c, id);
           // a subtree never crosses owners: moves cannot, and new nodes take the parent's owner
           users.addUsedBytes(c, node.ownerId(), -freed);
+          record(c, user, key);
           return null;
         });
   }
@@ -508,6 +561,17 @@ final class Tree {
   }
 
   // ---- helpers ----
+
+  /** Whether {@code user}'s change with {@code key} was applied already (under the tree's lock). */
+  private boolean done(Connection c, UUID user, Optional<String> key) throws SQLException {
+    return key.isPresent() && requests.seen(c, user, key.get());
+  }
+
+  private void record(Connection c, UUID user, Optional<String> key) throws SQLException {
+    if (key.isPresent()) {
+      requests.record(c, user, key.get());
+    }
+  }
 
   /**
    * Node {@code id}, read after locking its owner's tree for {@code user} ({@link

@@ -343,9 +343,9 @@ abstract class GarbageCollectionContract extends ServiceFixture {
       // a lease of its own, so that servers of other tests never compete for it
       String name = "test-" + UUID.randomUUID();
       Maintenance one =
-          new Maintenance(new Lease(db, name, "one"), ttl, ttl, gc, Optional.of(repair));
+          new Maintenance(new Lease(db, name, "one"), ttl, ttl, gc, Optional.of(repair), Optional.empty());
       Maintenance two =
-          new Maintenance(new Lease(db, name, "two"), ttl, ttl, gc, Optional.of(repair));
+          new Maintenance(new Lease(db, name, "two"), ttl, ttl, gc, Optional.of(repair), Optional.empty());
       try {
         one.start();
         two.start();

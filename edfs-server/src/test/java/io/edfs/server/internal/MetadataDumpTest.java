@@ -30,6 +30,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("A metadata dump")
 class MetadataDumpTest {
@@ -92,17 +94,18 @@ class MetadataDumpTest {
     assertThat(lines(second).subList(1, lines(second).size()))
         .isEqualTo(lines(first).subList(1, lines(first).size()));
     assertThat(lines(first).get(0))
-        .startsWith("{\"format\":\"edfs-metadata-dump\",\"version\":1,\"schema\":\"2\"");
+        .startsWith("{\"format\":\"edfs-metadata-dump\",\"version\":1,\"schema\":\"3\"");
     assertThat(lines(first).getLast()).startsWith("{\"end\":\"edfs-metadata-dump\",\"rows\":{");
   }
 
-  @Test
-  @DisplayName("loads a dump of schema 1, which has the same dumped tables")
-  void schemaOne() throws Exception {
+  @ParameterizedTest(name = "schema {0}")
+  @ValueSource(strings = {"1", "2"})
+  @DisplayName("loads a dump of an older schema, which has the same dumped tables")
+  void olderSchema(String schema) throws Exception {
     List<String> lines = new ArrayList<>(lines(dump(source)));
-    lines.set(0, lines.get(0).replace("\"schema\":\"2\"", "\"schema\":\"1\""));
-    assertThat(lines.get(0)).contains("\"schema\":\"1\"");
-    DumpSummary loaded = load(gzip(lines), fresh("from-schema-1"));
+    lines.set(0, lines.get(0).replace("\"schema\":\"3\"", "\"schema\":\"" + schema + "\""));
+    assertThat(lines.get(0)).contains("\"schema\":\"" + schema + "\"");
+    DumpSummary loaded = load(gzip(lines), fresh("from-schema-" + schema));
     assertThat(loaded.rows()).containsEntry("users", 3L);
   }
 
@@ -226,8 +229,8 @@ class MetadataDumpTest {
       List<String> lines = new ArrayList<>(lines(good));
       lines.set(0, lines.get(0).replace("\"version\":1", "\"version\":2"));
       refused(gzip(lines), Problem.UNSUPPORTED_VERSION, "format version 2; this edfs reads version 1");
-      lines.set(0, lines.get(0).replace("\"version\":2", "\"version\":1").replace("\"schema\":\"2\"", "\"schema\":\"7\""));
-      refused(gzip(lines), Problem.UNSUPPORTED_VERSION, "schema version 7; this edfs loads schema 2");
+      lines.set(0, lines.get(0).replace("\"version\":2", "\"version\":1").replace("\"schema\":\"3\"", "\"schema\":\"7\""));
+      refused(gzip(lines), Problem.UNSUPPORTED_VERSION, "schema version 7; this edfs loads schema 3");
     }
 
     @Test
@@ -295,10 +298,10 @@ class MetadataDumpTest {
               });
       List<String> dumped = MetadataDump.TABLES.stream().map(MetadataDump.Table::name).toList();
       // not dumped: login sessions (users log in again), worker leases, the cluster's secret check
-      // (a node writes it at start), Flyway's own history
+      // (a node writes it at start), idempotency keys (kept a day), Flyway's own history
       assertThat(tables)
           .containsExactlyInAnyOrderElementsOf(
-              concat(dumped, List.of("sessions", "leases", "cluster", "flyway_schema_history")));
+              concat(dumped, List.of("sessions", "leases", "cluster", "requests", "flyway_schema_history")));
     }
   }
 

@@ -90,8 +90,9 @@ abstract class ServiceFixture {
     GrantStore grants = new GrantStore(db.dialect());
     accounts = accounts(QUOTA);
     blocks = new Blocks(db, versions, store);
-    tree = new Tree(db, nodes, versions, grants, users, blocks, clock, KEEP_VERSIONS);
-    sharing = new Sharing(db, nodes, grants, users, clock);
+    RequestKeys requests = new RequestKeys(db);
+    tree = new Tree(db, nodes, versions, grants, users, blocks, requests, clock, KEEP_VERSIONS);
+    sharing = new Sharing(db, nodes, grants, users, requests, clock);
   }
 
   @AfterAll

@@ -104,6 +104,35 @@ abstract class GarbageCollectionContract extends ServiceFixture {
   }
 
   @Test
+  @DisplayName("housekeeping deletes idempotency keys older than they are kept, and only those")
+  void requestKeysPruned() throws Exception {
+    User alice = signup("alice");
+    User bob = signup("bob");
+    RequestKeys keys = new RequestKeys(db);
+    db.write(
+        c -> {
+          keys.record(c, alice.id(), "old-key-of-alice-0001");
+          keys.record(c, bob.id(), "old-key-of-bob-000001");
+          return null;
+        });
+    Thread.sleep(20);
+    assertThat(keys.prune(Duration.ofMinutes(1))).as("younger than a minute: kept").isZero();
+    assertThat(keys.prune(Duration.ofMillis(5))).isEqualTo(2);
+    db.write(
+        c -> {
+          keys.record(c, alice.id(), "new-key-of-alice-0001");
+          return null;
+        });
+    assertThat(keys.prune(Duration.ofMinutes(1))).isZero();
+    boolean newKept = db.read(c -> keys.seen(c, alice.id(), "new-key-of-alice-0001"));
+    boolean oldKept = db.read(c -> keys.seen(c, alice.id(), "old-key-of-alice-0001"));
+    boolean bobs = db.read(c -> keys.seen(c, bob.id(), "new-key-of-alice-0001"));
+    assertThat(newKept).isTrue();
+    assertThat(oldKept).isFalse();
+    assertThat(bobs).as("keys are per user").isFalse();
+  }
+
+  @Test
   @DisplayName("never removes a referenced block, whatever its age")
   void referencedKept() throws Exception {
     User alice = signup("alice");

@@ -20,11 +20,12 @@ import java.util.stream.Stream;
 /**
  * A backup in a folder: {@code blocks/ab/cd/<hash>} (a {@code file:} block store), {@code
  * snapshots/<name>.edfs-dump.gz} and {@code server.secret}, all private to the folder's owner. A
- * snapshot is staged as {@code snapshots/.<random>.partial} and renamed into place.
+ * snapshot is staged as {@code snapshots/.<random>.partial} and renamed into place; hidden files
+ * there that a backup which died left behind are removed a day later.
  */
 final class FolderBackupTarget implements BackupTarget {
   private static final String PARTIAL = ".partial";
-  /** A staged snapshot untouched this long belongs to a backup that died. */
+  /** A staged snapshot (or its temp file) untouched this long belongs to a backup that died. */
   private static final Duration STALE_PARTIAL = Duration.ofDays(1);
 
   private final Path root;
@@ -161,7 +162,7 @@ final class FolderBackupTarget implements BackupTarget {
 
   private void removeStalePartials() throws IOException {
     Instant cutoff = Instant.now().minus(STALE_PARTIAL);
-    try (DirectoryStream<Path> partials = Files.newDirectoryStream(snapshots, ".*" + PARTIAL)) {
+    try (DirectoryStream<Path> partials = Files.newDirectoryStream(snapshots, ".*")) {
       for (Path p : partials) {
         try {
           if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {

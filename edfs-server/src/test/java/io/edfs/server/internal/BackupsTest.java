@@ -14,8 +14,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -110,6 +112,19 @@ class BackupsTest {
     assertThat(o.snapshot()).isEqualTo(first.snapshot());
     assertThat(o.metadata().rows().get("versions"))
         .isEqualTo(r.metadata().rows().get("versions") - 1);
+  }
+
+  @Test
+  @DisplayName("what a backup that died left in snapshots/ is no snapshot, and goes a day later")
+  void leftovers() throws Exception {
+    Path snapshots = Files.createDirectories(backup.resolve("snapshots"));
+    Path young = Files.writeString(snapshots.resolve(".1f2e.partial"), "half a dump");
+    Path old = Files.writeString(snapshots.resolve("..2a3b.partial.4c5d.tmp"), "half a dump");
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+    BackupSummary b = EdfsAdmin.backup(live.config, backup.toString());
+    assertThat(FolderBackupTarget.forRestore(backup).snapshots()).containsExactly(b.snapshot());
+    assertThat(young).exists();
+    assertThat(old).doesNotExist();
   }
 
   @Test

@@ -48,11 +48,14 @@ public final class Backups {
     long start = System.nanoTime();
     Path dataDir = config.dataDir().toAbsolutePath();
     byte[] secret = liveSecret(dataDir);
-    try (BackupTarget target = BackupTargets.forBackup(location);
-        Database db = MetadataDump.open(config, false);
-        BlockStore live = openStore(config)) {
+    // the installation first: a mistyped --data or --db must not leave an empty backup behind
+    try (Database db = MetadataDump.open(config, false);
+        BlockStore live = openStore(config);
+        BackupTarget target = BackupTargets.forBackup(location)) {
       Optional<byte[]> stored = target.secret();
-      if (stored.isPresent() && !Arrays.equals(stored.get(), secret)) {
+      boolean same = stored.map(s -> Arrays.equals(s, secret)).orElse(true);
+      stored.ifPresent(s -> Arrays.fill(s, (byte) 0));
+      if (!same) {
         throw new AdminException(
             Problem.OTHER_SECRET,
             "the backup in "

@@ -184,6 +184,20 @@ class BackupsTest {
     }
 
     @Test
+    @DisplayName("the data folder has no secret or no database, without making a backup folder")
+    void noInstallation() throws Exception {
+      ServerConfig empty = fresh("empty");
+      assertThatThrownBy(() -> EdfsAdmin.backup(empty, backup.toString()))
+          .isInstanceOfSatisfying(
+              AdminException.class, e -> assertThat(e.problem()).isEqualTo(Problem.NO_SECRET));
+      Files.createDirectories(empty.dataDir());
+      Files.write(empty.dataDir().resolve("server.secret"), new byte[32]);
+      assertThatThrownBy(() -> EdfsAdmin.backup(empty, backup.toString()))
+          .hasMessageContaining("no edfs database at");
+      assertThat(backup).doesNotExist();
+    }
+
+    @Test
     @DisplayName("the target folder holds something else, or another installation's backup")
     void otherTargets() throws Exception {
       Path other = Files.createDirectories(dir.resolve("photos"));

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -112,6 +114,40 @@ class BackupsTest {
     assertThat(o.snapshot()).isEqualTo(first.snapshot());
     assertThat(o.metadata().rows().get("versions"))
         .isEqualTo(r.metadata().rows().get("versions") - 1);
+  }
+
+  @Test
+  @DisplayName("a backup taken while files are written restores to one consistent moment")
+  void whileWriting() throws Exception {
+    long before = Long.parseLong(live.column("SELECT COUNT(*) FROM versions").getFirst());
+    AtomicBoolean backedUp = new AtomicBoolean();
+    AtomicInteger written = new AtomicInteger();
+    Thread writer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try (Database db = MetadataDump.open(live.config, false)) {
+                    // at least a few versions before, during and after the backup
+                    while (!backedUp.get() || written.get() < 20) {
+                      live.addVersion(db, ("version " + written.incrementAndGet()).getBytes());
+                    }
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
+    while (written.get() < 5) {
+      Thread.sleep(5);
+    }
+    BackupSummary b = EdfsAdmin.backup(live.config, backup.toString());
+    backedUp.set(true);
+    writer.join();
+
+    ServerConfig target = fresh("restored");
+    RestoreSummary r = EdfsAdmin.restore(backup.toString(), Optional.empty(), target);
+    long restored = r.metadata().rows().get("versions");
+    assertThat(restored).isBetween(before + 5, before + written.get() - 1);
+    assertThat(b.blocks().copied()).isEqualTo(r.metadata().rows().get("blocks"));
+    assertThat(EdfsAdmin.fsck(target, false).findings()).isEmpty();
   }
 
   @Test

@@ -35,12 +35,8 @@ final class SampleInstallation {
     try (Database db = MetadataDump.open(config, false)) {
       db.write(
           c -> {
-            try (PreparedStatement ps = c.prepareStatement(statement)) {
-              for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-              }
-              return ps.executeUpdate();
-            }
+            run(c, statement, params);
+            return null;
           });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -92,18 +88,54 @@ final class SampleInstallation {
 
   /** Stores a block of {@code content} and lists it as a new version of a sample file. */
   String addVersion(byte[] content) throws IOException {
+    try (Database db = MetadataDump.open(config, false)) {
+      return addVersion(db, content);
+    }
+  }
+
+  /**
+   * As a commit does: stores the block, then in one transaction records it and a new version of
+   * the first sample file that lists it, and adds its size to the owner's used bytes.
+   */
+  String addVersion(Database db, byte[] content) throws IOException {
     String hash = BlockStoreContract.sha256Unchecked(content);
     store.put(hash, content.length, new java.io.ByteArrayInputStream(content));
     String file = sample.files.getFirst().toString();
-    String version = java.util.UUID.randomUUID().toString();
-    String owner = column("SELECT owner_id FROM nodes WHERE id = '" + file + "'").getFirst();
-    sql("INSERT INTO blocks (hash, length, refs, created_at) VALUES (?, ?, 1, 1)", hash,
-        (long) content.length);
-    sql("INSERT INTO versions (id, node_id, seq, size, segment_size, author_id, created_at)"
-        + " VALUES (?, ?, 100, ?, 65536, ?, 1)", version, file, (long) content.length, owner);
-    sql("INSERT INTO version_blocks (version_id, idx, block_hash, length) VALUES (?, 0, ?, ?)",
-        version, hash, (long) content.length);
-    sql("UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?", (long) content.length, owner);
+    long length = content.length;
+    db.write(
+        c -> {
+          String owner;
+          long seq;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT n.owner_id, (SELECT MAX(seq) FROM versions WHERE node_id = n.id)"
+                      + " FROM nodes n WHERE n.id = ?")) {
+            ps.setString(1, file);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              owner = rs.getString(1);
+              seq = rs.getLong(2) + 1;
+            }
+          }
+          String version = java.util.UUID.randomUUID().toString();
+          run(c, "INSERT INTO blocks (hash, length, refs, created_at) VALUES (?, ?, 1, 1)", hash, length);
+          run(c, "INSERT INTO versions (id, node_id, seq, size, segment_size, author_id, created_at)"
+              + " VALUES (?, ?, ?, ?, 65536, ?, 1)", version, file, seq, length, owner);
+          run(c, "INSERT INTO version_blocks (version_id, idx, block_hash, length) VALUES (?, 0, ?, ?)",
+              version, hash, length);
+          run(c, "UPDATE users SET used_bytes = used_bytes + ? WHERE id = ?", length, owner);
+          return null;
+        });
     return hash;
+  }
+
+  private static void run(java.sql.Connection c, String statement, Object... params)
+      throws java.sql.SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      ps.executeUpdate();
+    }
   }
 }

@@ -126,12 +126,13 @@ final class AdminCommands implements Runnable {
   @Command(
       name = "backup",
       description = {
-        "Back up the installation to a folder: one consistent snapshot of the metadata (taken in"
-            + " one read transaction, while servers keep running), every block it refers to that"
-            + " the backup does not hold yet (later backups copy only new blocks), and the server"
-            + " secret. The snapshot is written last, so a backup that fails leaves none behind.",
+        "Back up the installation to a folder or an S3 bucket: one consistent snapshot of the"
+            + " metadata (taken in one read transaction, while servers keep running), every block"
+            + " it refers to that the backup does not hold yet (later backups copy only new"
+            + " blocks), and the server secret. The snapshot is written last, so a backup that"
+            + " fails leaves none behind.",
         "Layout: DIR/snapshots/<UTC time>.edfs-dump.gz, DIR/blocks/ab/cd/<hash>,"
-            + " DIR/server.secret (mode 0600).",
+            + " DIR/server.secret (mode 0600); in a bucket the same keys under PREFIX/.",
         BACKUP_PRIVACY
       })
   static final class Backup extends AdminCommand {
@@ -139,7 +140,10 @@ final class AdminCommands implements Runnable {
         names = "--to",
         paramLabel = "DIR",
         required = true,
-        description = "The backup folder: new, empty, or an earlier backup of this installation.")
+        description = {
+          "The backup: a folder (new, empty, or an earlier backup of this installation), or an",
+          "S3 bucket: s3://BUCKET[/PREFIX]?endpoint=..&access-key=..&secret-key=.. (as --blocks)."
+        })
     String to;
 
     @Override
@@ -150,7 +154,7 @@ final class AdminCommands implements Runnable {
           "edfs admin: backed up snapshot %s of the %s to %s: %,d rows (%s; schema %s); %s; %s%n",
           s.snapshot(),
           EdfsAdmin.describeDatabase(config),
-          to,
+          s.backup(),
           s.metadata().total(),
           s.metadata().describe(),
           s.metadata().schema(),
@@ -172,7 +176,11 @@ final class AdminCommands implements Runnable {
         "Refuses a database that holds metadata, and a data folder with another server secret."
       })
   static final class Restore extends AdminCommand {
-    @Option(names = "--from", paramLabel = "DIR", required = true, description = "The backup folder.")
+    @Option(
+        names = "--from",
+        paramLabel = "DIR",
+        required = true,
+        description = "The backup: a folder, or an S3 bucket s3://BUCKET[/PREFIX]?endpoint=.. (as --blocks).")
     String from;
 
     @Option(
@@ -189,9 +197,9 @@ final class AdminCommands implements Runnable {
           "edfs admin: restored snapshot %s from %s into the %s and %s: %,d rows (%s; schema %s);"
               + " %s, %,d referenced ones verified; %s%n",
           s.snapshot(),
-          from,
+          s.backup(),
           EdfsAdmin.describeDatabase(config),
-          describeBlocks(config),
+          s.blockStore(),
           s.metadata().total(),
           s.metadata().describe(),
           s.metadata().schema(),
@@ -242,7 +250,7 @@ final class AdminCommands implements Runnable {
           Locale.ROOT,
           "edfs admin: fsck of the %s and %s: blocks: %,d read whole (%s) in %.1f s, %.1f MiB/s; %s%n",
           EdfsAdmin.describeDatabase(config),
-          describeBlocks(config),
+          r.blockStore(),
           r.blocksChecked(),
           FileCommands.human(r.bytesRead()),
           seconds(r.elapsed()),
@@ -279,24 +287,46 @@ final class AdminCommands implements Runnable {
   /** {@code edfs admin repair}. */
   @Command(
       name = "repair",
-      description =
-          "Repair a mirrored block store (--blocks mirror:URI,URI): copy to each side the blocks"
-              + " it lacks, and replace corrupt copies with the other side's good ones.")
+      description = {
+        "Repair a mirrored block store (--blocks mirror:URI,URI), while servers run: copy to each"
+            + " side the blocks it lacks, and replace corrupt copies with the other side's good"
+            + " ones (every copy on both sides is read). Exits with 8 when a block has no good"
+            + " copy on either side: run 'edfs admin fsck' to learn which files need it."
+      })
   static final class Repair extends AdminCommand {
+    @Option(
+        names = "--no-verify",
+        description = "Only compare the two sides' listings and copy what one lacks; read nothing.")
+    boolean noVerify;
+
     @Override
     int run(ServerConfig config) throws Exception {
-      RepairSummary s = EdfsAdmin.repair(config);
+      RepairSummary s = EdfsAdmin.repair(config, !noVerify);
+      for (String hash : s.unrepairable()) {
+        cli().out.println("no good copy: block " + hash);
+      }
       cli().out.printf(
           Locale.ROOT,
-          "edfs admin: repaired %s: %,d blocks checked, %,d copied, %,d replaced, %,d"
-              + " unrecoverable; %.1f s%n",
-          describeBlocks(config),
+          "edfs admin: repaired the mirror of %s and %s: %,d blocks checked; %,d copied to the"
+              + " first side, %,d to the second, %,d corrupt copies replaced, %,d without a good"
+              + " copy; %.1f s%n",
+          s.first(),
+          s.second(),
           s.blocksChecked(),
-          s.copied(),
+          s.copiedToFirst(),
+          s.copiedToSecond(),
           s.replaced(),
-          s.unrecoverable(),
+          s.unrepairable().size(),
           seconds(s.elapsed()));
-      return s.unrecoverable() == 0 ? 0 : Main.EXIT_INTEGRITY;
+      if (!s.unrepairable().isEmpty()) {
+        cli().err.printf(
+            Locale.ROOT,
+            "edfs: repair: %,d block(s) have no good copy on either side; run 'edfs admin fsck'"
+                + " to see which files need them%n",
+            s.unrepairable().size());
+        return Main.EXIT_INTEGRITY;
+      }
+      return 0;
     }
   }
 
@@ -324,13 +354,6 @@ final class AdminCommands implements Runnable {
   static String speed(BlockCopy b, Duration elapsed) {
     return String.format(
         Locale.ROOT, "%.1f s, %.1f MiB/s", seconds(elapsed), b.mibPerSecond(elapsed));
-  }
-
-  /** The block store a configuration names, for people: never with a credential. */
-  static String describeBlocks(ServerConfig config) {
-    return config.blocks() == null
-        ? "folder " + config.dataDir().resolve("blocks")
-        : ServerConfig.redact(config.blocks());
   }
 
   /** {@code edfs admin dump}. */

@@ -146,7 +146,7 @@ class AdminCommandsTest {
     assertThat(b.code()).as(b.err()).isZero();
     assertThat(b.stdout())
         .startsWith("edfs admin: backed up snapshot ")
-        .contains(" to " + backup + ": 2 rows (users 1, nodes 1,")
+        .contains(" to folder " + backup + ": 2 rows (users 1, nodes 1,")
         .contains("blocks: 0 copied (0 B), 0 already present in the backup;");
 
     Run restored = edfs("admin", "restore", "--from", backup.toString(), "--data", tmp.resolve("restored").toString());

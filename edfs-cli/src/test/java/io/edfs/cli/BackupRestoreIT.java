@@ -8,6 +8,7 @@ import io.edfs.testdb.TestDatabase.Engine;
 import io.edfs.testing.CliRunner;
 import io.edfs.testing.CliRunner.Result;
 import io.edfs.testing.ServerProcess;
+import io.edfs.tests3.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -35,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backup and disaster recovery with real processes: an installation on SQLite and the local disk
- * is backed up twice while its server runs, then rebuilt on MariaDB by following the README's
- * runbook command by command, where every user finds their files and shares again; fsck then
- * finds damage done to the rebuilt installation.
+ * is backed up twice while its server runs, then rebuilt on MariaDB and an S3 bucket (a real S3
+ * server) by following the README's runbook command by command, where every user finds their
+ * files and shares again; fsck then finds damage done to the rebuilt installation.
  */
 @DisplayName("edfs admin backup, restore and fsck")
 @TestInstance(Lifecycle.PER_CLASS)
@@ -53,6 +54,8 @@ class BackupRestoreIT {
   SampleUsers users;
   String newest;
   TestDatabase db;
+  S3Server s3;
+  String bucket;
   /** The runbook's values, replaced by this test's. */
   final Map<String, String> places = new LinkedHashMap<>();
   final Map<String, String> runbookEnv = new HashMap<>();
@@ -150,12 +153,14 @@ class BackupRestoreIT {
 
   @Test
   @Order(1)
-  @DisplayName("the README's runbook rebuilds the installation on MariaDB, where every user finds everything again")
-  void runbookOnMariaDb() throws Exception {
+  @DisplayName("the README's runbook rebuilds the installation on MariaDB and S3, where every user finds everything again")
+  void runbookOnMariaDbAndS3() throws Exception {
     db = TestDatabase.create(Engine.MARIADB, tmp.resolve("db"));
+    s3 = S3Server.shared();
+    bucket = s3.createBucket();
     Path restored = tmp.resolve("restored");
     places.put("/mnt/backup/edfs", backup.toString());
-    places.put("/srv/edfs-blocks", tmp.resolve("restored-blocks").toString());
+    places.put("file:/srv/edfs-blocks", s3.blockStoreUri(bucket, "blocks"));
     places.put("/srv/edfs", restored.toString());
     places.put("jdbc:mariadb://127.0.0.1:3306/edfs?user=edfs&password=pw", db.url());
 
@@ -174,8 +179,9 @@ class BackupRestoreIT {
       Result r = admin(runbookEnv, args);
       System.out.println(r.stdout());
       assertThat(r.exitCode()).as("%s\n%s", command, r).isZero();
+      assertThat(r.stdout() + r.stderr()).as("no S3 secret key in the output").doesNotContain(s3.secretKey());
       if (command.get(2).equals("restore")) {
-        assertThat(r.stdout()).contains("restored snapshot " + newest).contains("MariaDB");
+        assertThat(r.stdout()).contains("restored snapshot " + newest).contains("MariaDB").contains("S3 bucket " + bucket + " (prefix blocks/)");
         assertThat(copied(r)[0]).isPositive();
       } else {
         assertThat(r.stdout()).contains("OK: no findings");
@@ -204,10 +210,8 @@ class BackupRestoreIT {
   void fsck() throws Exception {
     assertThat(db).as("the restored installation").isNotNull();
     List<String> fsck = runbook().get(2).stream().skip(1).map(this::place).toList();
-    List<Path> blocks;
-    try (Stream<Path> all = Files.walk(tmp.resolve("restored-blocks"))) {
-      blocks = all.filter(Files::isRegularFile).filter(p -> !p.toString().contains("/.tmp/")).sorted().toList();
-    }
+    List<Path> blocks = s3.keys(bucket).stream().map(key -> s3.object(bucket, key)).toList();
+    assertThat(blocks).as("the restored blocks, in the bucket").hasSizeGreaterThan(3);
     Path deleted = blocks.get(0);
     Path corrupted = blocks.get(1);
     String miscounted = blocks.get(2).getFileName().toString();

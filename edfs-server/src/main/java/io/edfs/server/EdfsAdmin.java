@@ -107,7 +107,8 @@ public final class EdfsAdmin {
    * its name (each is read whole), every current version belongs to its file, every user's used
    * bytes add up; stored blocks without a row are reported as harmless orphans. With {@code
    * repair}, fixes what can be fixed without guessing: refs counts, used bytes, the rows of lost
-   * blocks no version needs. Lost content cannot be made up: the versions that need a missing or
+   * blocks no version needs, and, on a mirrored block store, a side's missing or corrupt copy
+   * from the other side's good one. Lost content cannot be made up: the versions that need a missing or
    * corrupt block are reported by file id and version, with the owner's username. Servers may
    * keep running.
    *
@@ -118,14 +119,17 @@ public final class EdfsAdmin {
   }
 
   /**
-   * Repairs a mirrored block store: copies to each side what it lacks, and replaces corrupt copies
-   * with the other side's good ones.
+   * Repairs a mirrored block store ({@code mirror:URI,URI}): copies to each side the blocks it
+   * lacks and, when {@code verify}, reads every copy on both sides and replaces a corrupt one with
+   * the other side's good copy (without it, only the listings are compared). Servers may keep
+   * running. {@link #fsck} with repair mends the blocks its rows name the same way, and says which
+   * files need a block no side holds intact.
    *
    * @throws AdminException ({@code UNSUPPORTED_STORE}) if the block store is not a mirror
-   * @throws IOException if a side cannot be read or written
+   * @throws IOException if a side cannot be listed, read or written; what was copied stays
    */
-  public static RepairSummary repair(ServerConfig config) throws IOException {
-    return Fsck.repairMirror(config);
+  public static RepairSummary repair(ServerConfig config, boolean verify) throws IOException {
+    return Fsck.repairMirror(config, verify);
   }
 
   /**

@@ -11,7 +11,9 @@ import java.util.Objects;
  * What {@code fsck} found in a server's metadata and blocks, and what it repaired. Findings name
  * rows by id and blocks by hash, never by (encrypted) name or content.
  *
- * @param blocksChecked blocks whose whole content was read and hashed
+ * @param blockStore the block store checked, for people (never with a credential)
+ * @param blocksChecked blocks whose whole content was read and hashed (each side of a mirror
+ *     counts)
  * @param bytesRead bytes read doing so
  * @param found how many findings of each kind (exact, even when {@code findings} is cut short)
  * @param repaired how many findings of each kind were repaired
@@ -19,6 +21,7 @@ import java.util.Objects;
  * @param elapsed how long the check took
  */
 public record FsckReport(
+    String blockStore,
     long blocksChecked,
     long bytesRead,
     Map<Kind, Long> found,
@@ -32,6 +35,7 @@ public record FsckReport(
   public FsckReport {
     found = Collections.unmodifiableMap(copy(found));
     repaired = Collections.unmodifiableMap(copy(repaired));
+    Objects.requireNonNull(blockStore, "blockStore");
     findings = List.copyOf(findings);
     Objects.requireNonNull(elapsed, "elapsed");
   }

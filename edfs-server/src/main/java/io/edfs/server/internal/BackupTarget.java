@@ -3,6 +3,7 @@ package io.edfs.server.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,4 +50,28 @@ interface BackupTarget extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * The file (or object) name of snapshot {@code name}.
+   *
+   * @throws IllegalArgumentException if {@code name} cannot be a snapshot's
+   */
+  static String fileName(String name) {
+    if (name.isEmpty() || name.contains("/") || name.startsWith(".")) {
+      throw new IllegalArgumentException("not a snapshot name: " + name);
+    }
+    return name + SNAPSHOT_SUFFIX;
+  }
+
+  /** The names of the snapshots among {@code files}, sorted (oldest first): others are skipped. */
+  static List<String> snapshotNames(List<String> files) {
+    List<String> names = new ArrayList<>();
+    for (String file : files) {
+      if (file.endsWith(SNAPSHOT_SUFFIX) && !file.contains("/") && !file.startsWith(".")) {
+        names.add(file.substring(0, file.length() - SNAPSHOT_SUFFIX.length()));
+      }
+    }
+    names.sort(null);
+    return names;
+  }
 }

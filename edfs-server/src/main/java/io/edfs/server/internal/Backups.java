@@ -51,7 +51,7 @@ public final class Backups {
     // the installation first: a mistyped --data or --db must not leave an empty backup behind
     try (Database db = MetadataDump.open(config, false);
         BlockStore live = openStore(config);
-        BackupTarget target = BackupTargets.forBackup(location)) {
+        BackupTarget target = BackupTargets.forBackup(location, dataDir.resolve("spool"))) {
       Optional<byte[]> stored = target.secret();
       boolean same = stored.map(s -> Arrays.equals(s, secret)).orElse(true);
       stored.ifPresent(s -> Arrays.fill(s, (byte) 0));
@@ -62,6 +62,10 @@ public final class Backups {
                 + target.describe()
                 + " holds another server's secret: it is the backup of another installation;"
                 + " back up into a new folder");
+      }
+      if (stored.isEmpty()) {
+        // first of all: the secret marks the folder or bucket as this installation's backup
+        target.storeSecret(secret);
       }
       String name = newName(target.snapshots(), Instant.now());
       Path staged = target.stage();
@@ -78,11 +82,9 @@ public final class Backups {
           MetadataDump.scanBlocks(in, copier);
           copy = copier.finish();
         }
-        if (stored.isEmpty()) {
-          target.storeSecret(secret);
-        }
         target.publish(staged, name);
-        return new BackupSummary(name, metadata, copy, Duration.ofNanos(System.nanoTime() - start));
+        return new BackupSummary(
+            name, target.describe(), metadata, copy, Duration.ofNanos(System.nanoTime() - start));
       } finally {
         Files.deleteIfExists(staged);
       }
@@ -100,7 +102,8 @@ public final class Backups {
     long start = System.nanoTime();
     Path dataDir = config.dataDir().toAbsolutePath();
     Path secretFile = dataDir.resolve(ServerSecret.FILE_NAME);
-    try (BackupTarget backup = BackupTargets.forRestore(location)) {
+    PrivateFiles.createPrivateDirectory(dataDir);
+    try (BackupTarget backup = BackupTargets.forRestore(location, dataDir.resolve("spool"))) {
       String name = pick(backup, snapshot);
       byte[] secret =
           backup
@@ -142,7 +145,6 @@ public final class Backups {
             skipped = copier.skipped();
           }
           if (!Files.exists(secretFile)) {
-            PrivateFiles.createPrivateDirectory(dataDir);
             PrivateFiles.writeAtomically(secretFile, secret);
           }
           DumpSummary metadata;
@@ -155,7 +157,13 @@ public final class Backups {
             verified = verify(db, store);
           }
           return new RestoreSummary(
-              name, metadata, copy, verified, Duration.ofNanos(System.nanoTime() - start));
+              name,
+              backup.describe(),
+              store.describe(),
+              metadata,
+              copy,
+              verified,
+              Duration.ofNanos(System.nanoTime() - start));
         }
       } finally {
         Arrays.fill(secret, (byte) 0);

@@ -96,17 +96,11 @@ final class FolderBackupTarget implements BackupTarget {
 
   @Override
   public List<String> snapshots() throws IOException {
-    List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(snapshots, "*" + SNAPSHOT_SUFFIX)) {
-      for (Path f : files) {
-        String file = f.getFileName().toString();
-        if (!file.startsWith(".")) {
-          names.add(file.substring(0, file.length() - SNAPSHOT_SUFFIX.length()));
-        }
-      }
+    List<String> files = new ArrayList<>();
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(snapshots)) {
+      all.forEach(f -> files.add(f.getFileName().toString()));
     }
-    names.sort(null);
-    return names;
+    return BackupTarget.snapshotNames(files);
   }
 
   @Override
@@ -130,10 +124,7 @@ final class FolderBackupTarget implements BackupTarget {
   }
 
   private Path file(String name) {
-    if (name.isEmpty() || name.contains("/") || name.startsWith(".")) {
-      throw new IllegalArgumentException("not a snapshot name: " + name);
-    }
-    return snapshots.resolve(name + SNAPSHOT_SUFFIX);
+    return snapshots.resolve(BackupTarget.fileName(name));
   }
 
   @Override

@@ -89,6 +89,7 @@ public final class Fsck {
       }
       synchronized (fsck) {
         return new FsckReport(
+            store.describe(),
             fsck.blocksChecked.get(),
             fsck.bytesRead.get(),
             fsck.found,
@@ -105,13 +106,26 @@ public final class Fsck {
    *
    * @throws AdminException if the installation's block store is not a mirror
    */
-  public static RepairSummary repairMirror(ServerConfig config) throws IOException {
+  public static RepairSummary repairMirror(ServerConfig config, boolean verify) throws IOException {
+    long start = System.nanoTime();
     try (BlockStore store = Backups.openStore(config)) {
-      throw new AdminException(
-          Problem.UNSUPPORTED_STORE,
-          "edfs admin repair mends a mirrored block store (--blocks mirror:URI,URI); "
-              + store.describe()
-              + " is not one. To check its blocks, run 'edfs admin fsck'");
+      if (!(store instanceof MirrorBlockStore mirror)) {
+        throw new AdminException(
+            Problem.UNSUPPORTED_STORE,
+            "edfs admin repair mends a mirrored block store (--blocks mirror:URI,URI); "
+                + store.describe()
+                + " is not one. To check its blocks, run 'edfs admin fsck'");
+      }
+      MirrorBlockStore.Repair r = mirror.repair(verify);
+      return new RepairSummary(
+          mirror.first().describe(),
+          mirror.second().describe(),
+          r.checked(),
+          r.copiedToFirst(),
+          r.copiedToSecond(),
+          r.corruptReplaced(),
+          r.unrepairable(),
+          Duration.ofNanos(System.nanoTime() - start));
     }
   }
 
@@ -323,9 +337,86 @@ public final class Fsck {
     }
   }
 
+  /**
+   * Checks one block: on each side of a mirror (a read through the mirror would quietly fall back
+   * to the good copy), else in the store.
+   */
   private void checkBlock(String hash, long length) throws IOException {
-    String problem;
-    try (InputStream in = store.open(hash, 0)) {
+    List<BlockStore> sides =
+        store instanceof MirrorBlockStore mirror
+            ? List.of(mirror.first(), mirror.second())
+            : List.of(store);
+    List<String> problems = new ArrayList<>();
+    BlockStore good = null;
+    for (BlockStore side : sides) {
+      String problem = problem(side, hash, length);
+      problems.add(problem);
+      if (problem == null && good == null) {
+        good = side;
+      }
+    }
+    if (good != null && problems.stream().allMatch(p -> p == null)) {
+      return;
+    }
+    // the garbage collector may have removed an unreferenced block since the page was read
+    OptionalLong refs = db.read(c -> single(c, "SELECT refs FROM blocks WHERE hash = ?", hash));
+    if (refs.isEmpty() || refs.getAsLong() < 0) {
+      return;
+    }
+    String block = "block " + hash + " (" + length + " bytes) ";
+    if (good != null) {
+      // a mirror with one good copy: the other side can have it back
+      for (int i = 0; i < sides.size(); i++) {
+        String problem = problems.get(i);
+        if (problem != null) {
+          BlockStore side = sides.get(i);
+          boolean fixed = repair && copy(good, side, hash, length);
+          report(
+              problem.equals(MISSING) ? MISSING_BLOCK : CORRUPT_BLOCK,
+              hash,
+              block
+                  + describe(problem, side)
+                  + "; "
+                  + good.describe()
+                  + " has a good copy"
+                  + (fixed ? ", now copied over" : ""),
+              fixed);
+        }
+      }
+      return;
+    }
+    long uses =
+        db.read(c -> single(c, "SELECT COUNT(*) FROM version_blocks WHERE block_hash = ?", hash))
+            .orElseThrow();
+    if (uses > 0) {
+      lost.add(hash);
+    }
+    String problem = problems.stream().filter(p -> !p.equals(MISSING)).findFirst().orElse(MISSING);
+    // no version needs it: dropping its row lets a later upload of the same block store it anew
+    boolean fixed = repair && uses == 0 && dropUnreferenced(hash);
+    report(
+        problem.equals(MISSING) ? MISSING_BLOCK : CORRUPT_BLOCK,
+        hash,
+        block
+            + describe(problem, store)
+            + (uses > 0
+                ? " (" + uses + (uses == 1 ? " version entry needs" : " version entries need") + " it)"
+                : " (no version needs it" + (fixed ? "; its row was dropped)" : ")")),
+        fixed);
+  }
+
+  /** What {@link #problem} returns for a block that is not stored. */
+  private static final String MISSING = "missing";
+
+  private static String describe(String problem, BlockStore where) {
+    return problem.equals(MISSING)
+        ? "is missing from " + where.describe()
+        : "is corrupt in " + where.describe() + ": " + problem;
+  }
+
+  /** Reads a block whole: null if it is intact, {@link #MISSING}, or what is wrong with it. */
+  private String problem(BlockStore side, String hash, long length) throws IOException {
+    try (InputStream in = side.open(hash, 0)) {
       MessageDigest sha256 = sha256();
       byte[] buf = new byte[READ_BUFFER];
       long total = 0;
@@ -337,44 +428,23 @@ public final class Fsck {
       blocksChecked.incrementAndGet();
       String actual = HexFormat.of().formatHex(sha256.digest());
       if (total != length) {
-        problem = "has " + total + " bytes, its row says " + length;
-      } else if (!actual.equals(hash)) {
-        problem = "its bytes hash to " + actual;
-      } else {
-        return;
+        return "it has " + total + " bytes, its row says " + length;
       }
+      return actual.equals(hash) ? null : "its bytes hash to " + actual;
     } catch (NoSuchFileException e) {
-      problem = null;
+      return MISSING;
     }
-    // the garbage collector may have removed an unreferenced block since the page was read
-    OptionalLong refs = db.read(c -> single(c, "SELECT refs FROM blocks WHERE hash = ?", hash));
-    if (refs.isEmpty() || refs.getAsLong() < 0) {
-      return;
+  }
+
+  /** Copies a block from the side that has it intact over the other side's (lost or bad) copy. */
+  private static boolean copy(BlockStore from, BlockStore to, String hash, long length)
+      throws IOException {
+    try (InputStream in = from.open(hash, 0)) {
+      to.put(hash, length, in); // checks the hash on the way
+      return true;
+    } catch (NoSuchFileException e) {
+      return false; // the garbage collector removed it meanwhile
     }
-    long uses =
-        db.read(c -> single(c, "SELECT COUNT(*) FROM version_blocks WHERE block_hash = ?", hash))
-            .orElseThrow();
-    if (uses > 0) {
-      lost.add(hash);
-    }
-    Kind kind = problem == null ? MISSING_BLOCK : CORRUPT_BLOCK;
-    String what =
-        problem == null ? "is missing from " + store.describe() : "is corrupt: it " + problem;
-    // no version needs it: dropping its row lets a later upload of the same block store it anew
-    boolean fixed = repair && uses == 0 && dropUnreferenced(hash);
-    report(
-        kind,
-        hash,
-        "block "
-            + hash
-            + " ("
-            + length
-            + " bytes) "
-            + what
-            + (uses > 0
-                ? " (" + uses + (uses == 1 ? " version entry needs" : " version entries need") + " it)"
-                : " (no version needs it" + (fixed ? "; its row was dropped)" : ")")),
-        fixed);
   }
 
   private boolean dropUnreferenced(String hash) {

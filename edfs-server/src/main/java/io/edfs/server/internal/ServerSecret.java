@@ -45,11 +45,18 @@ final class ServerSecret {
    * @throws IOException if it cannot be read or is not a secret
    */
   static byte[] readRaw(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
+    return checkRaw(Files.readAllBytes(file), file.toString());
+  }
+
+  /**
+   * Returns {@code bytes} if they can be a secret (read from {@code where}); wipes them and throws
+   * otherwise.
+   */
+  static byte[] checkRaw(byte[] bytes, String where) throws IOException {
     if (bytes.length != LENGTH) {
       Arrays.fill(bytes, (byte) 0);
       throw new IOException(
-          file
+          where
               + " must hold exactly "
               + LENGTH
               + " bytes, has "

@@ -16,10 +16,13 @@ import io.edfs.server.EdfsAdmin;
 import io.edfs.server.FsckReport;
 import io.edfs.server.FsckReport.Finding;
 import io.edfs.server.FsckReport.Kind;
+import io.edfs.server.RepairSummary;
+import io.edfs.server.ServerConfig;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -158,10 +161,72 @@ class FsckTest {
     assertThat(r.healthy()).isFalse();
   }
 
+  /** The installation on a mirror: its block folder and a copy of it. */
+  ServerConfig mirrored() throws Exception {
+    Path first = live.config.dataDir().resolve("blocks");
+    Path second = dir.resolve("second");
+    try (Stream<Path> all = Files.walk(first)) {
+      for (Path p : all.toList()) {
+        Path to = second.resolve(first.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    return live.config.withBlocks("mirror:file:" + first + ",file:" + second);
+  }
+
+  static void corrupt(Path file) throws Exception {
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[0] ^= 1;
+    Files.write(file, bytes);
+  }
+
+  /** Deletes the first referenced block on the first side and corrupts the second on the other. */
+  List<String> damageMirror() throws Exception {
+    List<String> referenced = live.referenced();
+    Files.delete(live.file(referenced.get(0)));
+    corrupt(new DiskBlockStore(dir.resolve("second")).path(referenced.get(1)));
+    return referenced;
+  }
+
   @Test
-  @DisplayName("repair refuses a block store that is not a mirror")
-  void repairNeedsMirror() {
-    assertThatThrownBy(() -> EdfsAdmin.repair(live.config))
+  @DisplayName("on a mirror, finds a copy missing or corrupt on one side, and --repair copies the good one over")
+  void mirror() throws Exception {
+    ServerConfig config = mirrored();
+    List<String> referenced = damageMirror();
+    Path second = dir.resolve("second");
+
+    FsckReport r = EdfsAdmin.fsck(config, false);
+    assertThat(of(r, MISSING_BLOCK)).singleElement().satisfies(f -> {
+      assertThat(f.subject()).isEqualTo(referenced.get(0));
+      assertThat(f.detail()).contains("is missing from folder " + live.config.dataDir().resolve("blocks"))
+          .contains("folder " + second + " has a good copy");
+    });
+    assertThat(of(r, CORRUPT_BLOCK)).singleElement().satisfies(f -> assertThat(f.subject()).isEqualTo(referenced.get(1)));
+    assertThat(r.count(LOST_VERSION)).isZero();
+    assertThat(r.blocksChecked()).isEqualTo(2L * live.sample.blocks.size() - 1);
+
+    FsckReport repaired = EdfsAdmin.fsck(config, true);
+    assertThat(repaired.healthy()).isTrue();
+    assertThat(repaired.repaired()).containsEntry(MISSING_BLOCK, 1L).containsEntry(CORRUPT_BLOCK, 1L);
+    assertThat(EdfsAdmin.fsck(config, false).findings()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("repair mends a mirror side by side; it refuses a block store that is not a mirror")
+  void repairMirror() throws Exception {
+    ServerConfig config = mirrored();
+    damageMirror();
+    RepairSummary s = EdfsAdmin.repair(config, true);
+    assertThat(s.copiedToFirst()).isOne();
+    assertThat(s.replaced()).isOne();
+    assertThat(s.unrepairable()).isEmpty();
+    assertThat(EdfsAdmin.fsck(config, false).findings()).isEmpty();
+
+    assertThatThrownBy(() -> EdfsAdmin.repair(live.config, true))
         .isInstanceOfSatisfying(
             AdminException.class,
             e -> assertThat(e.problem()).isEqualTo(AdminException.Problem.UNSUPPORTED_STORE))

@@ -67,19 +67,24 @@ final class BlockCopier implements MetadataDump.BlockRowVisitor, AutoCloseable {
     }
     try (InputStream in = from.open(hash, 0)) {
       to.put(hash, length, in);
-    } catch (NoSuchFileException e) {
-      if (referenced) {
-        throw missing(hash, length);
-      }
-      skipped.add(hash);
-      return;
-    } catch (EOFException e) {
-      throw corrupt(hash, "it has fewer than the " + length + " bytes its row says", e);
     } catch (ApiException e) {
       if (e.type() != ErrorType.HASH_MISMATCH) {
         throw e;
       }
       throw corrupt(hash, "its bytes do not hash to its name", e);
+    } catch (IOException e) {
+      if (!referenced && !from.contains(hash)) {
+        // the garbage collector removed it before or while it was read
+        skipped.add(hash);
+        return;
+      }
+      if (e instanceof NoSuchFileException) {
+        throw missing(hash, length);
+      }
+      if (e instanceof EOFException) {
+        throw corrupt(hash, "it has fewer than the " + length + " bytes its row says", e);
+      }
+      throw e;
     }
     copied.incrementAndGet();
     bytes.addAndGet(length);

@@ -433,6 +433,11 @@ public final class Fsck {
       return actual.equals(hash) ? null : "its bytes hash to " + actual;
     } catch (NoSuchFileException e) {
       return MISSING;
+    } catch (IOException e) {
+      if (!side.contains(hash)) {
+        return MISSING; // deleted while it was read: the caller asks whether it is still needed
+      }
+      throw e;
     }
   }
 

@@ -32,6 +32,11 @@ final class SampleInstallation {
 
   /** Runs one SQL statement with text parameters on the installation's database. */
   void sql(String statement, Object... params) {
+    sql(config, statement, params);
+  }
+
+  /** Runs one SQL statement with text parameters on {@code config}'s database. */
+  static void sql(ServerConfig config, String statement, Object... params) {
     try (Database db = MetadataDump.open(config, false)) {
       db.write(
           c -> {

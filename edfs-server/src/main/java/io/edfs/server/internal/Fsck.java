@@ -221,7 +221,11 @@ public final class Fsck {
           long uses =
               single(c, "SELECT COUNT(*) FROM version_blocks WHERE block_hash = ?", hash)
                   .orElseThrow();
-          try (PreparedStatement ps = c.prepareStatement("UPDATE blocks SET refs = ? WHERE hash = ?")) {
+          // a block nothing refers to any more starts its grace period now, as after a delete
+          String since = uses == 0 ? db.dialect().nowMillis() : "created_at";
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE blocks SET created_at = " + since + ", refs = ? WHERE hash = ?")) {
             ps.setLong(1, uses);
             ps.setString(2, hash);
             ps.executeUpdate();
@@ -485,7 +489,8 @@ public final class Fsck {
       return;
     }
     VersionStore versions = new VersionStore(db.dialect());
-    Set<String> known = db.read(c -> versions.present(c, hashes));
+    // a block with a doomed row is being deleted, not an orphan
+    Set<String> known = db.read(c -> versions.blockRows(c, hashes).keySet());
     for (String h : hashes) {
       if (!known.contains(h)) {
         report(

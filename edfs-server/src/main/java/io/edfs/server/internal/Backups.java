@@ -155,6 +155,12 @@ public final class Backups {
           try (Database db = MetadataDump.open(config, false)) {
             dropRows(db, skipped);
             verified = verify(db, store);
+          } catch (Database.StorageException e) {
+            throw new IOException(
+                "the metadata is loaded, but checking it failed: "
+                    + e.getMessage()
+                    + "; run 'edfs admin fsck' on the restored installation",
+                e);
           }
           return new RestoreSummary(
               name,

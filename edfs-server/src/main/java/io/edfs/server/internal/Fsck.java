@@ -85,7 +85,7 @@ public final class Fsck {
       try {
         fsck.run();
       } catch (Database.StorageException e) {
-        throw new IOException("reading the database failed: " + e.getMessage(), e);
+        throw new IOException("the " + db.dialect().describe() + " failed: " + e.getMessage(), e);
       }
       synchronized (fsck) {
         return new FsckReport(

@@ -2,6 +2,7 @@ package io.edfs.cli;
 
 import io.edfs.client.EdfsException;
 import io.edfs.client.EdfsException.Reason;
+import io.edfs.server.AdminException;
 import io.edfs.server.DumpException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -38,6 +39,9 @@ import picocli.CommandLine.Command;
       AdminCommands.class,
     })
 public final class Main {
+  /** Exit code of an integrity failure: tampered data, a damaged dump, a lost or corrupt block. */
+  static final int EXIT_INTEGRITY = 8;
+
   final Cli cli;
 
   Main(Cli cli) {
@@ -93,7 +97,15 @@ public final class Main {
       return switch (d.problem()) {
         case TARGET_NOT_EMPTY -> 5;
         case NOT_A_DUMP, UNSUPPORTED_VERSION -> 7;
-        case TRUNCATED, CORRUPT, INCONSISTENT_SOURCE -> 8;
+        case TRUNCATED, CORRUPT, INCONSISTENT_SOURCE -> EXIT_INTEGRITY;
+      };
+    }
+    if (e instanceof AdminException a) {
+      return switch (a.problem()) {
+        case NOT_A_BACKUP, NO_SNAPSHOT, NO_SECRET -> 3;
+        case OTHER_SECRET -> 5;
+        case UNSUPPORTED_STORE -> 7;
+        case MISSING_BLOCK, CORRUPT_BLOCK -> EXIT_INTEGRITY;
       };
     }
     if (!(e instanceof EdfsException x)) {
@@ -106,7 +118,7 @@ public final class Main {
       case NAME_EXISTS, USER_EXISTS, VERSION_CONFLICT, NOT_EMPTY -> 5;
       case UNREACHABLE, UNAVAILABLE, CERTIFICATE_CHANGED -> 6;
       case INVALID_NAME, NOT_A_FOLDER, NOT_A_FILE, INVALID_MOVE, BAD_REQUEST, TOO_LARGE, QUOTA_EXCEEDED -> 7;
-      case TAMPERED -> 8;
+      case TAMPERED -> EXIT_INTEGRITY;
       default -> 1;
     };
   }

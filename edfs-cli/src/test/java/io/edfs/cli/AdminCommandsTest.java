@@ -17,7 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("edfs admin dump and load, in process")
+@DisplayName("edfs admin, in process")
 class AdminCommandsTest {
   @TempDir Path tmp;
   Path data;
@@ -138,9 +138,60 @@ class AdminCommandsTest {
   }
 
   @Test
+  @DisplayName("backs up and restores; a refused restore exits with one line: 5 not empty, 3 no backup or snapshot, 5 another secret")
+  void backupAndRestore() throws Exception {
+    Files.write(data.resolve("server.secret"), new byte[32]);
+    Path backup = tmp.resolve("backup");
+    Run b = edfs("admin", "backup", "--data", data.toString(), "--to", backup.toString());
+    assertThat(b.code()).as(b.err()).isZero();
+    assertThat(b.stdout())
+        .startsWith("edfs admin: backed up snapshot ")
+        .contains(" to folder " + backup + ": 2 rows (users 1, nodes 1,")
+        .contains("blocks: 0 copied (0 B), 0 already present in the backup;");
+
+    Run restored = edfs("admin", "restore", "--from", backup.toString(), "--data", tmp.resolve("restored").toString());
+    assertThat(restored.code()).as(restored.err()).isZero();
+    assertThat(restored.stdout()).startsWith("edfs admin: restored snapshot ").contains("2 rows (users 1, nodes 1,");
+    assertThat(tmp.resolve("restored/server.secret")).hasSameBinaryContentAs(data.resolve("server.secret"));
+
+    Run notEmpty = edfs("admin", "restore", "--from", backup.toString(), "--data", data.toString());
+    assertThat(notEmpty.code()).isEqualTo(5);
+    assertThat(notEmpty.err()).startsWith("edfs: the target database is not empty").hasLineCount(1);
+
+    Run noBackup = edfs("admin", "restore", "--from", tmp.resolve("nowhere").toString(), "--data", tmp.resolve("c").toString());
+    assertThat(noBackup.code()).isEqualTo(3);
+    assertThat(noBackup.err()).startsWith("edfs: there is no backup folder").hasLineCount(1);
+
+    Run noSnapshot = edfs("admin", "restore", "--from", backup.toString(), "--snapshot", "20200101T000000.000Z", "--data", tmp.resolve("c").toString());
+    assertThat(noSnapshot.code()).isEqualTo(3);
+    assertThat(noSnapshot.err()).contains("has no snapshot 20200101T000000.000Z; it has 20").hasLineCount(1);
+
+    Path other = Files.createDirectories(tmp.resolve("other"));
+    Files.write(other.resolve("server.secret"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+    Run otherSecret = edfs("admin", "restore", "--from", backup.toString(), "--data", other.toString());
+    assertThat(otherSecret.code()).isEqualTo(5);
+    assertThat(otherSecret.err()).contains("holds another server secret than the backup").hasLineCount(1);
+    assertThat(other.resolve("edfs.db")).doesNotExist();
+  }
+
+  @Test
+  @DisplayName("fsck exits 0 on a sound installation; repair refuses a store that is no mirror with 7")
+  void fsckAndRepair() {
+    Run fsck = edfs("admin", "fsck", "--data", data.toString());
+    assertThat(fsck.code()).as(fsck.err()).isZero();
+    assertThat(fsck.stdout()).startsWith("edfs admin: fsck of the SQLite database").endsWith("OK: no findings\n");
+
+    Run repair = edfs("admin", "repair", "--data", data.toString());
+    assertThat(repair.code()).isEqualTo(7);
+    assertThat(repair.err()).startsWith("edfs: edfs admin repair mends a mirrored block store").hasLineCount(1);
+  }
+
+  @Test
   @DisplayName("usage errors exit 2")
   void usage() {
     assertThat(edfs("admin").code()).isEqualTo(2);
+    assertThat(edfs("admin", "backup").err()).contains("Missing required option: '--to=DIR'");
+    assertThat(edfs("admin", "restore").err()).contains("Missing required option: '--from=DIR'");
     assertThat(edfs("admin", "dump").err()).contains("Missing required option: '--to=FILE'");
     Run badUrl = edfs("admin", "load", "--from", "x", "--db", "jdbc:oracle:thin:@h");
     assertThat(badUrl.code()).isEqualTo(2);

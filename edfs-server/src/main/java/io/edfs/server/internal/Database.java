@@ -2,16 +2,22 @@ package io.edfs.server.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
@@ -176,6 +182,53 @@ final class Database implements AutoCloseable {
   /** Runs {@code work} in a read-only transaction that sees one snapshot. */
   <T> T read(Work<T> work) {
     return transaction(false, work);
+  }
+
+  /** Makes a value of the current row of a result set. */
+  @FunctionalInterface
+  interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Receives one page of rows. */
+  @FunctionalInterface
+  interface PageVisitor<T> {
+    void visit(List<T> rows) throws IOException;
+  }
+
+  /**
+   * Reads rows ordered by a text key, {@code size} at a time, each page in a read transaction of
+   * its own: a reader that stays for minutes would hold SQLite's log and the other engines' old row
+   * versions. {@code query} takes the last key of the previous page (empty at first) as its one
+   * parameter and orders by that key, e.g. {@code SELECT hash FROM blocks WHERE hash > ? ORDER BY
+   * hash}; the LIMIT is appended here. Pages do not form one snapshot.
+   */
+  <T> void readPages(
+      String query, int size, RowReader<T> reader, Function<T, String> key, PageVisitor<T> each)
+      throws IOException {
+    String after = "";
+    while (true) {
+      String from = after;
+      List<T> page =
+          read(
+              c -> {
+                try (PreparedStatement ps = c.prepareStatement(query + " LIMIT " + size)) {
+                  ps.setString(1, from);
+                  List<T> rows = new ArrayList<>();
+                  try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                      rows.add(reader.read(rs));
+                    }
+                  }
+                  return rows;
+                }
+              });
+      each.visit(page);
+      if (page.size() < size) {
+        return;
+      }
+      after = key.apply(page.getLast());
+    }
   }
 
   /**

@@ -70,7 +70,7 @@ public final class EdfsRuntime implements AutoCloseable {
     // a new data folder is private; an existing one keeps the permissions its admin chose
     PrivateFiles.createPrivateDirectory(dir);
     SecureRandom random = new SecureRandom();
-    ServerSecret secret = ServerSecret.loadOrCreate(dir.resolve("server.secret"), random);
+    ServerSecret secret = ServerSecret.loadOrCreate(dir.resolve(ServerSecret.FILE_NAME), random);
     Tls tls = Tls.loadOrCreate(dir.resolve("tls"), config.bindAddress(), random);
     BlockStore store;
     Dialect dialect;
@@ -98,7 +98,7 @@ public final class EdfsRuntime implements AutoCloseable {
       throw new IOException("cannot open the " + dialect.describe() + ": " + rootMessage(e), e);
     }
     try {
-      ClusterFacts.checkSecret(db, secret, dir.resolve("server.secret"));
+      ClusterFacts.checkSecret(db, secret, dir.resolve(ServerSecret.FILE_NAME));
     } catch (RuntimeException e) {
       // a refused secret, or the database failing right after it opened
       db.close();

@@ -411,18 +411,84 @@ public final class MetadataDump {
    * must hold no metadata yet (its schema is created or migrated first).
    */
   public static DumpSummary load(InputStream in, ServerConfig config) throws IOException {
+    return read(
+        in,
+        schema -> {
+          Database db = open(config, true);
+          try {
+            requireLoadable(db);
+            return new Inserter(db);
+          } catch (IOException | RuntimeException e) {
+            db.close();
+            throw e;
+          }
+        });
+  }
+
+  /**
+   * Reads a dump from {@code in} (which stays open), handing every row of tables {@code blocks}
+   * and {@code version_blocks} to {@code visitor} in dump order (all blocks rows first), and
+   * checks its footer: what a backup needs to know of a snapshot, without holding it in memory.
+   */
+  public static DumpSummary scanBlocks(InputStream in, BlockRowVisitor visitor) throws IOException {
+    return read(
+        in,
+        schema ->
+            new RowSink() {
+              @Override
+              public void row(Table t, Object[] row) throws IOException {
+                switch (t.name()) {
+                  case "blocks" ->
+                      visitor.block(
+                          (String) required(row, 0, t), (Long) required(row, 1, t),
+                          (Long) required(row, 2, t));
+                  case "version_blocks" -> visitor.reference((String) required(row, 2, t));
+                  default -> {}
+                }
+              }
+            });
+  }
+
+  private static Object required(Object[] row, int column, Table t) throws DumpException {
+    if (row[column] == null) {
+      throw new DumpException(
+          Problem.CORRUPT,
+          "the dump has a row of table " + t.name() + " without " + t.columns().get(column).name());
+    }
+    return row[column];
+  }
+
+  /** Receives the block rows of a dump (see {@link #scanBlocks}). */
+  public interface BlockRowVisitor {
+    /** A {@code blocks} row: a stored block, and how many version entries refer to it. */
+    void block(String hash, long length, long refs) throws IOException;
+
+    /** A {@code version_blocks} row's block: called once per entry, so a hash may repeat. */
+    void reference(String hash) throws IOException;
+  }
+
+  /** Where the rows of a dump being read go; closed once the footer was checked, or on failure. */
+  interface RowSink extends AutoCloseable {
+    void row(Table t, Object[] row) throws IOException;
+
+    /** Every row of {@code t} has been handed over. */
+    default void tableEnd(Table t) throws IOException {}
+
+    @Override
+    default void close() {}
+  }
+
+  /** Opens the sink once the header was read and found loadable. */
+  @FunctionalInterface
+  private interface SinkFactory {
+    RowSink open(String schema) throws IOException;
+  }
+
+  private static DumpSummary read(InputStream in, SinkFactory sinks) throws IOException {
     try (JsonParser json = parser(in)) {
       String schema = readHeader(json);
-      try (Database db = open(config, true)) {
-        String target = schemaVersion(db.dialect());
-        if (!target.equals(SCHEMA)) {
-          throw new DumpException(
-              Problem.UNSUPPORTED_VERSION,
-              "the target database has schema version " + target + "; this edfs loads schema "
-                  + SCHEMA);
-        }
-        requireEmpty(db);
-        return new DumpSummary(schema, readTables(json, db));
+      try (RowSink sink = sinks.open(schema)) {
+        return new DumpSummary(schema, readTables(json, sink));
       }
     } catch (EOFException e) {
       throw truncated(e);
@@ -434,6 +500,59 @@ public final class MetadataDump {
           Problem.CORRUPT, "the dump is malformed: " + e.getOriginalMessage(), e);
     } catch (ZipException e) {
       throw new DumpException(Problem.CORRUPT, "the dump is damaged: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Fails unless a dump can be loaded into {@code db}: its schema is this edfs's and it holds no
+   * metadata yet.
+   */
+  static void requireLoadable(Database db) throws DumpException {
+    String target = schemaVersion(db.dialect());
+    if (!target.equals(SCHEMA)) {
+      throw new DumpException(
+          Problem.UNSUPPORTED_VERSION,
+          "the target database has schema version " + target + "; this edfs loads schema "
+              + SCHEMA);
+    }
+    requireEmpty(db);
+  }
+
+  /** Inserts rows in batches of {@value #BATCH_ROWS}, one transaction each. */
+  private static final class Inserter implements RowSink {
+    private final Database db;
+    private final List<Object[]> batch = new ArrayList<>(BATCH_ROWS);
+    private Table table;
+    private long rows; // of table, so far
+
+    Inserter(Database db) {
+      this.db = db;
+    }
+
+    @Override
+    public void row(Table t, Object[] row) throws IOException {
+      if (t != table) {
+        table = t;
+        rows = 0;
+      }
+      batch.add(row);
+      rows++;
+      if (batch.size() == BATCH_ROWS) {
+        tableEnd(t);
+      }
+    }
+
+    @Override
+    public void tableEnd(Table t) throws IOException {
+      if (!batch.isEmpty()) {
+        insert(db, t, batch, rows);
+        batch.clear();
+      }
+    }
+
+    @Override
+    public void close() {
+      db.close();
     }
   }
 
@@ -523,11 +642,10 @@ public final class MetadataDump {
     }
   }
 
-  private static Map<String, Long> readTables(JsonParser json, Database db) throws IOException {
+  private static Map<String, Long> readTables(JsonParser json, RowSink sink) throws IOException {
     Map<String, Long> counts = new LinkedHashMap<>();
     int next = 0;
     Table table = null;
-    List<Object[]> batch = new ArrayList<>(BATCH_ROWS);
     for (JsonToken token = json.nextToken(); ; token = json.nextToken()) {
       if (token == null) {
         throw truncated(new EOFException("no footer"));
@@ -536,12 +654,8 @@ public final class MetadataDump {
         if (table == null) {
           throw new DumpException(Problem.CORRUPT, "the dump has a row before any table line");
         }
-        batch.add(readRow(json, table));
+        sink.row(table, readRow(json, table));
         counts.merge(table.name(), 1L, Long::sum);
-        if (batch.size() == BATCH_ROWS) {
-          insert(db, table, batch, counts.get(table.name()));
-          batch.clear();
-        }
         continue;
       }
       if (token != JsonToken.START_OBJECT) {
@@ -549,9 +663,8 @@ public final class MetadataDump {
             Problem.CORRUPT, "the dump is malformed: unexpected " + token + " between lines");
       }
       JsonNode line = json.readValueAsTree();
-      if (table != null && !batch.isEmpty()) {
-        insert(db, table, batch, counts.get(table.name()));
-        batch.clear();
+      if (table != null) {
+        sink.tableEnd(table);
       }
       if (line.has("end")) {
         verifyFooter(line, counts, next);

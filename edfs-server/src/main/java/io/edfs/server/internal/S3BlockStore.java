@@ -12,10 +12,16 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -139,17 +145,23 @@ final class S3BlockStore implements BlockStore {
               },
               length,
               "application/octet-stream");
-      try {
-        s3.putObject(
-            b ->
-                b.bucket(where.bucket())
-                    .key(key)
-                    .contentLength(length)
-                    .contentMD5(Base64.getEncoder().encodeToString(block.md5())),
-            body);
-      } catch (SdkException e) {
-        throw failure("cannot store block " + hash, e);
-      }
+      send(key, length, block.md5(), body, "block " + hash);
+    }
+  }
+
+  /** One PUT of {@code body}, {@code length} bytes whose MD5 is {@code md5}, as object {@code key}. */
+  private void send(String key, long length, byte[] md5, RequestBody body, String what)
+      throws IOException {
+    try {
+      s3.putObject(
+          b ->
+              b.bucket(where.bucket())
+                  .key(key)
+                  .contentLength(length)
+                  .contentMD5(Base64.getEncoder().encodeToString(md5)),
+          body);
+    } catch (SdkException e) {
+      throw failure("cannot store " + what, e);
     }
   }
 
@@ -241,6 +253,74 @@ final class S3BlockStore implements BlockStore {
   /** Where the store is. */
   Location location() {
     return where;
+  }
+
+  // Other objects of the bucket, beside the blocks: a backup's snapshots and server secret.
+
+  /** Stores {@code file} as object {@code key} of the bucket: whole, or not at all. */
+  void putObject(String key, Path file) throws IOException {
+    send(key, Files.size(file), md5(file), RequestBody.fromFile(file), key);
+  }
+
+  /** Stores {@code bytes} as object {@code key} of the bucket. */
+  void putObject(String key, byte[] bytes) throws IOException {
+    send(key, bytes.length, md5().digest(bytes), RequestBody.fromBytes(bytes), key);
+  }
+
+  /**
+   * Opens object {@code key} of the bucket; the caller closes it.
+   *
+   * @throws NoSuchFileException if there is no such object
+   */
+  InputStream getObject(String key) throws IOException {
+    try {
+      return new AbortOnEarlyClose(s3.getObject(b -> b.bucket(where.bucket()).key(key)));
+    } catch (NoSuchKeyException e) {
+      throw new NoSuchFileException(where.bucket() + "/" + key, null, "no such object in " + describe());
+    } catch (SdkException e) {
+      throw failure("cannot read " + key, e);
+    }
+  }
+
+  /** The keys of the bucket's objects that start with {@code prefix}, at most {@code max}. */
+  List<String> keys(String prefix, int max) throws IOException {
+    List<String> keys = new ArrayList<>();
+    ListObjectsV2Request.Builder list = ListObjectsV2Request.builder().bucket(where.bucket());
+    if (!prefix.isEmpty()) {
+      list.prefix(prefix);
+    }
+    try {
+      for (ListObjectsV2Response page : s3.listObjectsV2Paginator(list.build())) {
+        for (S3Object o : page.contents()) {
+          if (keys.size() == max) {
+            return keys;
+          }
+          keys.add(o.key());
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("cannot list the bucket", e);
+    }
+    return keys;
+  }
+
+  private static byte[] md5(Path file) throws IOException {
+    MessageDigest md5 = md5();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md5.update(buf, 0, n);
+      }
+    }
+    return md5.digest();
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The object key of block {@code hash}: {@code PREFIX/ab/cd/<hash>}. */
@@ -462,6 +542,19 @@ final class S3BlockStore implements BlockStore {
           access,
           secret,
           bool(params, "create-bucket", false));
+    }
+
+    /** The same bucket and settings, {@code sub} further down: {@code PREFIX/sub}. */
+    Location below(String sub) {
+      return new Location(
+          bucket,
+          prefix.isEmpty() ? sub : prefix + "/" + sub,
+          endpoint,
+          region,
+          pathStyle,
+          accessKey,
+          secretKey,
+          createBucket);
     }
 
     /** The prefix of every block's key: empty, or the prefix and a slash. */

@@ -17,6 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class ServerSecret {
   static final int LENGTH = 32;
+  /** The secret's file in a data folder (and in a backup). */
+  static final String FILE_NAME = "server.secret";
   private final SecretKeySpec key;
 
   private ServerSecret(byte[] secret) {
@@ -32,17 +34,36 @@ final class ServerSecret {
       PrivateFiles.writeAtomically(file, fresh);
       return new ServerSecret(fresh);
     }
-    byte[] bytes = Files.readAllBytes(file);
+    return new ServerSecret(readRaw(file));
+  }
+
+  /**
+   * The secret's raw bytes, for a backup to copy and a restore to compare: the one deliberate way
+   * out of this class. The caller wipes them when done.
+   *
+   * @throws java.nio.file.NoSuchFileException if there is no such file
+   * @throws IOException if it cannot be read or is not a secret
+   */
+  static byte[] readRaw(Path file) throws IOException {
+    return checkRaw(Files.readAllBytes(file), file.toString());
+  }
+
+  /**
+   * Returns {@code bytes} if they can be a secret (read from {@code where}); wipes them and throws
+   * otherwise.
+   */
+  static byte[] checkRaw(byte[] bytes, String where) throws IOException {
     if (bytes.length != LENGTH) {
+      Arrays.fill(bytes, (byte) 0);
       throw new IOException(
-          file
+          where
               + " must hold exactly "
               + LENGTH
               + " bytes, has "
               + bytes.length
               + "; restore it from a backup (a new one would invalidate every password)");
     }
-    return new ServerSecret(bytes);
+    return bytes;
   }
 
   /** HMAC-SHA256(pepper, authKey): what the database stores instead of the auth key. */

@@ -246,6 +246,11 @@ final class VersionStore {
     return blockRows(c, hashes, " ORDER BY hash" + dialect.lockRows());
   }
 
+  /** The rows of those of {@code hashes} that have one, doomed or not. */
+  Map<String, BlockRow> blockRows(Connection c, Collection<String> hashes) throws SQLException {
+    return blockRows(c, hashes, "");
+  }
+
   /** The rows of those of {@code hashes} that have one and are not doomed. */
   Map<String, BlockRow> liveBlocks(Connection c, Collection<String> hashes) throws SQLException {
     Map<String, BlockRow> rows = blockRows(c, hashes, "");

@@ -1,12 +1,19 @@
 package io.edfs.server.internal;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
@@ -21,9 +28,21 @@ final class SampleMetadata {
   final List<UUID> folders = new ArrayList<>();
   final List<UUID> files = new ArrayList<>();
   final List<String> blocks = new ArrayList<>();
+  final Map<String, Long> lengths = new HashMap<>();
+  private BlockStore store;
 
   SampleMetadata(long seed) {
     this.random = new Random(seed);
+  }
+
+  /**
+   * Makes {@link #fill} store each block in {@code store} (random content up to 64 KiB, named by
+   * its SHA-256) and list it in versions with its true length, and keep every user's used bytes
+   * exact: an installation that passes fsck.
+   */
+  SampleMetadata withBlocks(BlockStore store) {
+    this.store = store;
+    return this;
   }
 
   /** {@code userCount} users, each with {@code foldersEach} folders nested at random. */
@@ -31,10 +50,25 @@ final class SampleMetadata {
     db.write(
         c -> {
           for (int b = 0; b < 20; b++) {
-            String hash = HexFormat.of().formatHex(bytes(32));
+            String hash;
+            long length;
+            if (store == null) {
+              hash = HexFormat.of().formatHex(bytes(32));
+              length = random.nextInt(1 << 22);
+            } else {
+              byte[] content = bytes(1 + random.nextInt(64 << 10));
+              hash = sha256(content);
+              length = content.length;
+              try {
+                store.put(hash, length, new ByteArrayInputStream(content));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
             blocks.add(hash);
+            lengths.put(hash, length);
             exec(c, "INSERT INTO blocks (hash, length, refs, created_at) VALUES (?, ?, 0, ?)",
-                hash, (long) random.nextInt(1 << 22), now());
+                hash, length, now());
           }
           for (int u = 0; u < userCount; u++) {
             addUser(c, u);
@@ -58,6 +92,10 @@ final class SampleMetadata {
                 + " VALUES (?, ?, ?, ?, ?, ?)",
                 folders.get(g % folders.size()).toString(), users.get(g).toString(),
                 g % 2 == 0 ? "R" : "W", bytes(120), users.get(0).toString(), now());
+          }
+          if (store != null) {
+            exec(c, "UPDATE users SET used_bytes = (SELECT COALESCE(SUM(v.size), 0) FROM versions v"
+                + " JOIN nodes n ON n.id = v.node_id WHERE n.owner_id = users.id)");
           }
           return null;
         });
@@ -136,8 +174,9 @@ final class SampleMetadata {
           last.toString(), file.toString(), (long) v, size, 65536, owner.toString(), now());
       for (int i = 0; i < 1 + random.nextInt(3); i++) {
         String block = blocks.get(random.nextInt(blocks.size()));
+        long length = random.nextInt(1 << 22);
         exec(c, "INSERT INTO version_blocks (version_id, idx, block_hash, length) VALUES (?, ?, ?, ?)",
-            last.toString(), i, block, (long) random.nextInt(1 << 22));
+            last.toString(), i, block, store == null ? length : lengths.get(block));
         exec(c, "UPDATE blocks SET refs = refs + 1 WHERE hash = ?", block);
       }
     }
@@ -157,6 +196,14 @@ final class SampleMetadata {
 
   private long now() {
     return 1_700_000_000_000L + random.nextInt(1_000_000_000);
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private byte[] bytes(int n) {

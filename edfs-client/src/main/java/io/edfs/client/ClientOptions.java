@@ -1,12 +1,12 @@
 package io.edfs.client;
 
+import io.edfs.client.internal.KnownServers;
 import io.edfs.crypto.v1.Argon2Params;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -61,7 +61,7 @@ public record ClientOptions(
       if (!"https".equals(server.getScheme()) || server.getHost() == null) {
         throw new IllegalArgumentException("server must be an https URL, got " + server);
       }
-      String hostPort = hostPort(server);
+      String hostPort = KnownServers.key(server);
       if (seen.contains(hostPort)) {
         throw new IllegalArgumentException("server " + server + " is listed twice");
       }
@@ -92,12 +92,6 @@ public record ClientOptions(
     Duration failover = servers.size() > 1 ? DEFAULT_FAILOVER : Duration.ZERO;
     return new ClientOptions(
         servers, knownServers, s -> {}, Duration.ofSeconds(10), failover, 4, Argon2Params.DEFAULT);
-  }
-
-  /** Host names are case-insensitive; a URI without a port means 443. */
-  private static String hostPort(URI server) {
-    int port = server.getPort() == -1 ? 443 : server.getPort();
-    return server.getHost().toLowerCase(Locale.ROOT) + ":" + port;
   }
 
   public ClientOptions withNotices(Consumer<String> notices) {

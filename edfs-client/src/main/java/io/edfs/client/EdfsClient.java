@@ -1,6 +1,7 @@
 package io.edfs.client;
 
 import io.edfs.client.EdfsException.Reason;
+import io.edfs.client.internal.KnownServers;
 import io.edfs.client.internal.Transport;
 import io.edfs.crypto.v1.AccountKeys;
 import io.edfs.crypto.v1.Argon2Params;
@@ -15,8 +16,12 @@ import io.edfs.protocol.PreloginRequest;
 import io.edfs.protocol.PreloginResponse;
 import io.edfs.protocol.SessionResponse;
 import io.edfs.protocol.SignupRequest;
+import java.net.URI;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Entry point of the SDK: connections to one server, or to the nodes of a cluster with failover
@@ -130,8 +135,25 @@ public final class EdfsClient implements AutoCloseable {
     }
   }
 
-  /** Resumes a saved session; no password needed until the token expires or is revoked. */
+  /**
+   * Resumes a saved session; no password needed until the token expires or is revoked.
+   *
+   * @throws EdfsException {@link Reason#UNAUTHENTICATED} if this client's servers are not among
+   *     those the session logged in with: its token is sent to no other server
+   */
   public Session resume(SessionData data) {
+    Set<String> own = data.servers().stream().map(KnownServers::key).collect(Collectors.toSet());
+    List<URI> others = transport.servers().stream().filter(s -> !own.contains(KnownServers.key(s))).toList();
+    if (!others.isEmpty()) {
+      throw new EdfsException(
+          Reason.UNAUTHENTICATED,
+          "this session belongs to "
+              + join(data.servers())
+              + ", not "
+              + join(others)
+              + "; log in again to use "
+              + (others.size() == 1 ? "it" : "them"));
+    }
     try {
       return new Session(transport, data, AccountKeys.importPrivate(data.privateKeys()), options.parallelism());
     } catch (CryptoException e) {
@@ -145,6 +167,10 @@ public final class EdfsClient implements AutoCloseable {
         new SessionData(
             transport.servers(), s.token(), s.expiresAt(), a.username(), a.userId(), a.homeId(), a.homeWrappedKey(), privateKeys);
     return resume(data);
+  }
+
+  private static String join(List<URI> servers) {
+    return servers.stream().map(URI::toString).collect(Collectors.joining(","));
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.edfs.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +123,55 @@ class SessionIT {
           .isInstanceOf(EdfsException.class)
           .extracting(e -> ((EdfsException) e).reason())
           .isEqualTo(Reason.UNAUTHENTICATED);
+    }
+  }
+
+  @Test
+  @DisplayName("is not resumed by a client of a server it did not log in with: its token goes nowhere else")
+  void resumesOnlyWhereLoggedIn() throws Exception {
+    SessionData saved;
+    try (Session a = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {
+      saved = a.data();
+    }
+    try (TestServer other = TestServer.start();
+        EdfsClient elsewhere =
+            EdfsClient.open(
+                ClientOptions.of(List.of(server.uri(), other.uri()), tmp.resolve("known_servers")).withMinimumKdf(FAST_KDF))) {
+      assertThatThrownBy(() -> elsewhere.resume(saved))
+          .isInstanceOfSatisfying(
+              EdfsException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(Reason.UNAUTHENTICATED);
+                assertThat(e.getMessage())
+                    .isEqualTo("this session belongs to " + server.uri() + ", not " + other.uri() + "; log in again to use it");
+              });
+    }
+  }
+
+  @Test
+  @DisplayName("is resumed by a client of some of its servers, however their addresses are spelled")
+  void resumesOnSomeOfItsServers() {
+    SessionData saved;
+    try (Session a = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {
+      a.mkdir("/kept", false);
+      saved = a.data();
+    }
+    // a session of two nodes, the second one written as an older client may have written it
+    var twoNodes =
+        new SessionData(
+            List.of(server.uri(), URI.create("https://[0:0:0:0:0:0:0:1]:9")),
+            saved.token(),
+            saved.expiresAt(),
+            saved.username(),
+            saved.userId(),
+            saved.homeId(),
+            saved.homeWrappedKey(),
+            saved.privateKeys());
+    var options =
+        ClientOptions.of(List.of(server.uri(), URI.create("https://[::1]:9")), tmp.resolve("known_servers")).withMinimumKdf(FAST_KDF);
+    try (EdfsClient both = EdfsClient.open(options);
+        Session again = both.resume(twoNodes)) {
+      assertThat(again.list("/").stream().map(Entry::name)).containsExactly("kept");
     }
   }
 

@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
 
 /**
  * The nodes a client sends requests to, the one in use, and how a request moves between them.
@@ -43,8 +42,8 @@ final class Failover implements AutoCloseable {
   private static final long FIRST_PAUSE_MS = 200;
   private static final long LONGEST_PAUSE_MS = 2000;
 
-  /** One node: its URI, its {@code host:port} as its certificate is pinned, its block connections. */
-  record Node(URI uri, String hostPort, BlockConnections blocks) {}
+  /** One node: its URI and its block connections. */
+  record Node(URI uri, BlockConnections blocks) {}
 
   /** One try of a request on one node. */
   @FunctionalInterface
@@ -77,14 +76,12 @@ final class Failover implements AutoCloseable {
   private final List<Node> nodes;
   private final Duration budget;
   private final Consumer<String> notices;
-  private final PinningTrustManager trust;
   private final AtomicInteger current = new AtomicInteger();
 
-  Failover(List<Node> nodes, Duration budget, Consumer<String> notices, PinningTrustManager trust) {
+  Failover(List<Node> nodes, Duration budget, Consumer<String> notices) {
     this.nodes = List.copyOf(nodes);
     this.budget = budget;
     this.notices = notices;
-    this.trust = trust;
   }
 
   List<URI> uris() {
@@ -135,9 +132,9 @@ final class Failover implements AutoCloseable {
             String detail = a.error.getMessage();
             failures[i] = new Failure("HTTP " + a.status + (detail.contains("HTTP " + a.status) ? "" : ": " + detail), true);
           } catch (IOException e) {
-            CertificateChangedException refusal = refusal(node, e);
-            if (refusal != null) {
-              throw refusal;
+            Optional<CertificateChangedException> refusal = PinningTrustManager.refusal(e);
+            if (refusal.isPresent()) {
+              throw refusal.get();
             }
             boolean sent = !notSent(e);
             maybeApplied |= sent;
@@ -189,12 +186,6 @@ final class Failover implements AutoCloseable {
     double seconds = (System.nanoTime() - firstFailure) / 1e9;
     String tried = rounds == 1 ? "" : String.format(Locale.ROOT, " (%d rounds in %.1f s)", rounds, seconds);
     return new EdfsException(Reason.UNAVAILABLE, "no server answered" + tried + ": " + String.join(", ", each), last);
-  }
-
-  /** The pin refusal behind a failed handshake with {@code node}, or null. */
-  private CertificateChangedException refusal(Node node, IOException e) {
-    CertificateChangedException refusal = trust.refusal(node.hostPort());
-    return refusal != null && (e instanceof SSLException || e.getCause() instanceof SSLException) ? refusal : null;
   }
 
   /** The request cannot have reached the node: no connection was made. */

@@ -7,8 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
@@ -18,12 +17,29 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Trusts a server's certificate by its SHA-256 fingerprint alone: the first one seen for a
  * host:port is pinned (accept-new), a different one later is refused. Self-signed
  * certificates need no CA; pinning is stronger than a host-name check, so none is made.
+ *
+ * <p>A refusal is thrown as a {@link PinMismatch}, which the TLS stack keeps as the cause of the
+ * handshake failure: {@link #refusal(Throwable)} finds it there, whatever transport connected
+ * and however it spelled the host.
  */
 public final class PinningTrustManager extends X509ExtendedTrustManager {
   private final KnownServers known;
   private final Consumer<String> notices;
-  // the last refusal per host:port, so the caller can turn a handshake failure into a clear error
-  private final Map<String, CertificateChangedException> refusals = new ConcurrentHashMap<>();
+
+  /** The presented certificate is not the one pinned for its server: the handshake is refused. */
+  public static final class PinMismatch extends CertificateException {
+    private final CertificateChangedException refusal;
+
+    PinMismatch(CertificateChangedException refusal) {
+      super(refusal.getMessage());
+      this.refusal = refusal;
+    }
+
+    /** The refusal as the SDK reports it. */
+    public CertificateChangedException refusal() {
+      return refusal;
+    }
+  }
 
   public PinningTrustManager(KnownServers known, Consumer<String> notices) {
     this.known = known;
@@ -40,15 +56,23 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
     }
   }
 
-  public CertificateChangedException refusal(String hostPort) {
-    return refusals.get(hostPort);
+  /** The pin refusal among the causes of {@code failure} (such as a failed TLS handshake), if any. */
+  public static Optional<CertificateChangedException> refusal(Throwable failure) {
+    // bounded: a cause chain may loop
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+      if (t instanceof PinMismatch mismatch) {
+        return Optional.of(mismatch.refusal());
+      }
+    }
+    return Optional.empty();
   }
 
   private void check(X509Certificate[] chain, String host, int port) throws CertificateException {
     if (chain == null || chain.length == 0) {
       throw new CertificateException("server sent no certificate");
     }
-    String hostPort = host + ":" + port;
+    String hostPort = KnownServers.key(host, port);
     String presented = fingerprint(chain[0]);
     var pinned = known.pinned(hostPort);
     if (pinned.isEmpty()) {
@@ -57,9 +81,7 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
       return;
     }
     if (!pinned.get().equalsIgnoreCase(presented)) {
-      var refusal = new CertificateChangedException(hostPort, pinned.get(), presented);
-      refusals.put(hostPort, refusal);
-      throw new CertificateException(refusal.getMessage());
+      throw new PinMismatch(new CertificateChangedException(hostPort, pinned.get(), presented));
     }
     chain[0].checkValidity();
   }

@@ -101,11 +101,9 @@ public final class Transport implements AutoCloseable {
       List<Failover.Node> list = new ArrayList<>();
       for (URI server : options.servers()) {
         int port = server.getPort() == -1 ? 443 : server.getPort();
-        list.add(
-            new Failover.Node(
-                server, server.getHost() + ":" + port, new BlockConnections(tls, server.getHost(), port, options.timeout())));
+        list.add(new Failover.Node(server, new BlockConnections(tls, server.getHost(), port, options.timeout())));
       }
-      this.nodes = new Failover(list, options.failover(), options.notices(), trust);
+      this.nodes = new Failover(list, options.failover(), options.notices());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("TLS unavailable", e);
     }

@@ -8,7 +8,6 @@ import io.edfs.client.EdfsException.Reason;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,22 +20,19 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The failover rules, with each node's outcome scripted (no network). */
 @DisplayName("Failover between nodes")
 class FailoverTest {
-  @TempDir Path tmp;
   final List<String> notices = new CopyOnWriteArrayList<>();
 
   Failover nodes(int n, Duration budget) throws NoSuchAlgorithmException {
     List<Failover.Node> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       URI uri = URI.create("https://127.0.0.1:" + (9001 + i));
-      list.add(new Failover.Node(uri, "127.0.0.1:" + (9001 + i), new BlockConnections(SSLContext.getDefault(), "127.0.0.1", 9001 + i, Duration.ofSeconds(1))));
+      list.add(new Failover.Node(uri, new BlockConnections(SSLContext.getDefault(), "127.0.0.1", 9001 + i, Duration.ofSeconds(1))));
     }
-    var trust = new PinningTrustManager(new KnownServers(tmp.resolve("known_servers")), s -> {});
-    return new Failover(list, budget, notices::add, trust);
+    return new Failover(list, budget, notices::add);
   }
 
   static int port(Failover.Node node) {

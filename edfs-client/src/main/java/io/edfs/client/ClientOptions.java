@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  *     accept-new), a changed one is refused: never skipped for another node
  * @param notices receives one-line notices for people (e.g. "pinned new certificate", or which
  *     node the client switched to)
- * @param timeout connect timeout and the longest a metadata request may take on one node
+ * @param timeout connect timeout, the longest a metadata request may take on one node, and the
+ *     longest a block transfer may go without a byte moving (a node that froze)
  * @param failover how long after a request's first failure the client keeps trying: every node
  *     is tried once in any case, then further rounds follow, after a pause of 0.2 s doubling up
  *     to 2 s, while this budget lasts ({@link Duration#ZERO}: one round)

@@ -33,7 +33,12 @@ import javax.net.ssl.SSLSocket;
  * <p>Only what the edfs server sends is understood: a status line, headers, and a body framed
  * by {@code Content-Length} or {@code chunked}. Both requests are idempotent, so one that fails
  * on a reused connection before any answer arrived (the server closed it while idle) is
- * retried once on a new connection. Thread-safe.
+ * retried once on a new connection.
+ *
+ * <p>An exchange ends with a timeout when it overruns its time limit, or when no byte of the
+ * block moved for the client's timeout (the one a connection gets): a node that froze (stopped,
+ * not killed) keeps its connections open and silent, and a transfer should move to another node
+ * long before the time limit of a whole block on a slow link. Thread-safe.
  */
 final class BlockConnections implements AutoCloseable {
   /** Idle connections kept; more than the blocks in flight are never needed. */
@@ -42,6 +47,8 @@ final class BlockConnections implements AutoCloseable {
   private static final int HEAD_BUFFER = 16 << 10;
   private static final int MAX_HEAD_LINE = 8 << 10;
   private static final int MAX_PROBLEM = 64 << 10;
+  /** A body is written in pieces of this size, each one progress: a write that blocks shows. */
+  private static final int WRITE_PIECE = 256 << 10;
 
   /** Closes the socket of an exchange that overruns its time: blocking writes have no timeout. */
   private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
@@ -50,17 +57,18 @@ final class BlockConnections implements AutoCloseable {
   private final String host;
   private final int port;
   private final String hostHeader;
-  private final Duration connectTimeout;
+  /** To connect, and the longest an exchange may go without a byte of its body moving. */
+  private final Duration timeout;
   private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
   private volatile boolean closed;
 
-  BlockConnections(SSLContext tls, String host, int port, Duration connectTimeout) {
+  BlockConnections(SSLContext tls, String host, int port, Duration timeout) {
     this.tls = tls;
     // an IPv6 literal comes bracketed from a URI; sockets and TLS want it bare
     this.host = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     this.port = port;
     this.hostHeader = host + ":" + port;
-    this.connectTimeout = connectTimeout;
+    this.timeout = timeout;
   }
 
   /** A response whose body has been read completely. */
@@ -104,7 +112,7 @@ final class BlockConnections implements AutoCloseable {
       if (c == null) {
         c = open();
       }
-      ScheduledFuture<?> watchdog = WATCHDOG.schedule(c::abort, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Watch watch = new Watch(c, timeout, this.timeout);
       boolean keep = false;
       try {
         Answer a;
@@ -121,14 +129,18 @@ final class BlockConnections implements AutoCloseable {
         return a;
       } catch (IOException e) {
         if (c.aborted) {
-          var timedOut = new HttpTimeoutException(method + " " + path + " timed out after " + timeout.toSeconds() + " s");
+          String why =
+              watch.stalled
+                  ? ": nothing moved for " + (this.timeout.toMillis() % 1000 == 0 ? this.timeout.toSeconds() + " s" : this.timeout.toMillis() + " ms")
+                  : " after " + timeout.toSeconds() + " s";
+          var timedOut = new HttpTimeoutException(method + " " + path + " timed out" + why);
           timedOut.initCause(e);
           throw timedOut;
         }
         throw e;
       } finally {
-        // cancel() fails if the watchdog has closed the connection (or is closing it): not kept
-        boolean inTime = watchdog.cancel(false);
+        // false if the watchdog has closed the connection (or is closing it): not kept
+        boolean inTime = watch.finish();
         if (keep && inTime && !closed && idle.size() < MAX_IDLE) {
           idle.addFirst(c);
         } else {
@@ -159,10 +171,10 @@ final class BlockConnections implements AutoCloseable {
     try {
       // small header writes must not wait for the ACK of the previous record (Nagle)
       raw.setTcpNoDelay(true);
-      raw.connect(new InetSocketAddress(host, port), (int) connectTimeout.toMillis());
+      raw.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
       SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, host, port, true);
       // the exchange's watchdog starts only once connected: bound the handshake itself
-      raw.setSoTimeout((int) connectTimeout.toMillis());
+      raw.setSoTimeout((int) timeout.toMillis());
       s.startHandshake();
       raw.setSoTimeout(0);
       return new Connection(raw, s);
@@ -177,6 +189,58 @@ final class BlockConnections implements AutoCloseable {
     closed = true;
     for (Connection c; (c = idle.pollFirst()) != null; ) {
       c.close();
+    }
+  }
+
+  /**
+   * Aborts an exchange at its deadline, or once nothing moved for the quiet limit. Rescheduled
+   * rather than periodic: one pending task per exchange, run once per quiet limit at most.
+   */
+  private static final class Watch implements Runnable {
+    private final Connection c;
+    private final long deadline;
+    private final long quietNanos;
+    /** Set before the abort when it came from the quiet limit, not the deadline. */
+    volatile boolean stalled;
+
+    private ScheduledFuture<?> next; // guarded by this
+    private boolean over; // guarded by this: the exchange finished, or was aborted
+
+    Watch(Connection c, Duration limit, Duration quiet) {
+      this.c = c;
+      long now = System.nanoTime();
+      this.deadline = now + limit.toNanos();
+      this.quietNanos = quiet.toNanos();
+      c.lastProgress = now;
+      synchronized (this) {
+        next = WATCHDOG.schedule(this, Math.min(limit.toNanos(), quietNanos), TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public synchronized void run() {
+      if (over) {
+        return;
+      }
+      long now = System.nanoTime();
+      long quietUntil = c.lastProgress + quietNanos;
+      if (now - deadline >= 0 || now - quietUntil >= 0) {
+        stalled = now - deadline < 0;
+        over = true;
+        c.abort();
+        return;
+      }
+      next = WATCHDOG.schedule(this, Math.min(deadline - now, quietUntil - now), TimeUnit.NANOSECONDS);
+    }
+
+    /** Ends the watch: true if the exchange finished before the watch aborted it. */
+    synchronized boolean finish() {
+      if (over) {
+        return false;
+      }
+      over = true;
+      next.cancel(false);
+      return true;
     }
   }
 
@@ -205,6 +269,8 @@ final class BlockConnections implements AutoCloseable {
      * exchange can see its socket closed before that future is marked done.)
      */
     volatile boolean aborted;
+    /** When a byte of the body last moved ({@link System#nanoTime()}), for the watchdog. */
+    volatile long lastProgress;
 
     Connection(Socket raw, SSLSocket socket) throws IOException {
       this.raw = raw;
@@ -221,7 +287,10 @@ final class BlockConnections implements AutoCloseable {
       try {
         out.write(head);
         if (body != null) {
-          out.write(body, 0, bodyLength);
+          for (int off = 0; off < bodyLength; off += WRITE_PIECE) {
+            out.write(body, off, Math.min(WRITE_PIECE, bodyLength - off));
+            lastProgress = System.nanoTime();
+          }
         }
         out.flush();
       } catch (IOException e) {
@@ -346,6 +415,7 @@ final class BlockConnections implements AutoCloseable {
           throw new EOFException("block ended after " + done + " of " + length + " bytes");
         }
         done += n;
+        lastProgress = System.nanoTime();
       }
     }
 

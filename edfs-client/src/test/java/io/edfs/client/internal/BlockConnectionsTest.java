@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -354,6 +355,19 @@ class BlockConnectionsTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
   }
 
+  /** A PUT of 64 MiB, more than socket buffers hold, on another thread: its answer or its IOException. */
+  private static CompletableFuture<Object> bigPut(BlockConnections client, Duration timeout) {
+    byte[] big = new byte[64 << 20];
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return client.put(PATH, AUTH, big, big.length, timeout);
+          } catch (IOException e) {
+            return e;
+          }
+        });
+  }
+
   @Test
   @DisplayName("the timeout ends a PUT whose body the server stops reading (a blocked write)")
   void timeoutEndsBlockedPut() throws Exception {
@@ -362,18 +376,8 @@ class BlockConnectionsTest {
           p.readHead(); // and never the body: the client's write fills the socket buffers and blocks
           p.hang();
         });
-    byte[] big = new byte[64 << 20];
     long start = System.nanoTime();
-    var put =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return client.put(PATH, AUTH, big, big.length, Duration.ofMillis(300));
-              } catch (IOException e) {
-                return e;
-              }
-            });
-    Object outcome = put.get(5, TimeUnit.SECONDS); // a hang here is the bug
+    Object outcome = bigPut(client, Duration.ofMillis(300)).get(5, TimeUnit.SECONDS); // a hang here is the bug
     assertThat(outcome).isInstanceOf(IOException.class);
     assertThat(((IOException) outcome).getMessage()).contains("timed out");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
@@ -396,6 +400,70 @@ class BlockConnectionsTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("timed out");
     assertThat(server.accepted.get()).isEqualTo(1);
+  }
+
+  /** A client whose transfers fail once nothing moved for {@code quiet}. */
+  private BlockConnections quietClient(Duration quiet) {
+    client.close();
+    client = new BlockConnections(clientTls, "127.0.0.1", server.port(), quiet);
+    return client;
+  }
+
+  @Test
+  @DisplayName("a PUT whose body a frozen server stops reading ends once nothing moved for the quiet limit")
+  void quietLimitEndsBlockedPut() throws Exception {
+    start(
+        p -> {
+          p.readHead();
+          p.hang();
+        });
+    BlockConnections quick = quietClient(Duration.ofMillis(500));
+    long start = System.nanoTime();
+    Object outcome = bigPut(quick, Duration.ofMinutes(5)).get(10, TimeUnit.SECONDS);
+    assertThat(outcome).isInstanceOf(IOException.class);
+    assertThat(((IOException) outcome).getMessage()).contains("timed out: nothing moved for 500 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocked read ignores interrupts
+  @DisplayName("a GET whose block stops midway (a frozen server) ends once nothing moved for the quiet limit")
+  void quietLimitEndsStalledGet() throws Exception {
+    int length = 1 << 20;
+    start(
+        p -> {
+          p.read();
+          p.send(ok(length), random(100_000));
+          p.hang();
+        });
+    BlockConnections quick = quietClient(Duration.ofMillis(500));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> quick.get(PATH, AUTH, new byte[length], length, Duration.ofMinutes(5)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("timed out: nothing moved for 500 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  @DisplayName("a slow block that keeps moving is not cut by the quiet limit, only by the time limit")
+  void slowButMovingGetCompletes() throws Exception {
+    int piece = 64 << 10;
+    int pieces = 12;
+    byte[] data = random(piece * pieces);
+    start(
+        p -> {
+          p.read();
+          p.send(ok(data.length));
+          for (int i = 0; i < pieces; i++) {
+            Thread.sleep(200);
+            p.send("", Arrays.copyOfRange(data, i * piece, (i + 1) * piece));
+          }
+        });
+    BlockConnections quick = quietClient(Duration.ofMillis(500));
+    byte[] into = new byte[data.length];
+    // 2.4 s in all, far beyond the quiet limit, with never 500 ms between two pieces
+    assertThat(quick.get(PATH, AUTH, into, into.length, Duration.ofMinutes(1)).status()).isEqualTo(200);
+    assertThat(into).isEqualTo(data);
   }
 
   // ---- a scripted HTTP/1.1 server ----

@@ -94,7 +94,7 @@ class ClusterFailoverIT {
   void killNodesWhileClientsWork(Engine engine) throws Exception {
     try (TestDatabase db = TestDatabase.create(engine, tmp)) {
       // MariaDB with a shared folder of blocks; PostgreSQL with blocks in S3
-      String blocks = "file:" + tmp.resolve("blocks");
+      String blocks = "file:" + Files.createDirectories(tmp.resolve("blocks"));
       if (engine == Engine.POSTGRES) {
         S3Server s3 = S3Server.shared();
         blocks = s3.blockStoreUri(s3.createBucket(), "edfs");

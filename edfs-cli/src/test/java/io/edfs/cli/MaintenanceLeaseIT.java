@@ -51,7 +51,7 @@ class MaintenanceLeaseIT {
       Path config = tmp.resolve("edfs.properties");
       Files.writeString(config, "gc-interval=1s\nlease-ttl=" + TTL.toSeconds() + "s\n");
       List<String> args =
-          List.of("--db", db.url(), "--blocks", "file:" + tmp.resolve("blocks"), "--config", config.toString());
+          List.of("--db", db.url(), "--blocks", "file:" + Files.createDirectories(tmp.resolve("blocks")), "--config", config.toString());
       List<ServerProcess> nodes = new ArrayList<>();
       try {
         nodes.add(start("node1", args));

@@ -113,9 +113,18 @@ public record ServerConfig(
       Pattern.compile("(?i)([?&;:][^=&;?/]*(?:pass|pwd|secret)[^=&;]*=)[^&;]*");
   private static final Pattern USER_INFO = Pattern.compile("(//[^/@:]*:)[^/]*@");
 
+  // in a block store URI (s3://, or a mirror of s3:// sides) values end only at '&' or at the
+  // comma that starts a mirror's second side: the S3 parser keeps ';' in a value. A name followed
+  // by ':' is a mistyped '=' and hides its value too.
+  private static final Pattern STORE_SECRET_PARAM =
+      Pattern.compile(
+          "(?i)([?&][^=&?/:]*(?:pass|pwd|secret)[^=&:]*[=:])[^&]*?(?=&|,(?:file:|s3://|mirror:)|$)");
+
   /** {@code url} with any password replaced by {@code ***}, for messages and logs. */
   public static String redact(String url) {
-    String hidden = PASSWORD_PARAM.matcher(url).replaceAll("$1***");
+    Pattern secrets =
+        url.startsWith("s3://") || url.startsWith("mirror:") ? STORE_SECRET_PARAM : PASSWORD_PARAM;
+    String hidden = secrets.matcher(url).replaceAll("$1***");
     return USER_INFO.matcher(hidden).replaceAll("$1***@");
   }
 

@@ -25,7 +25,7 @@ class ClusterSecretIT {
           ServerConfig.defaults(dir.resolve("node1"))
               .withPort(0)
               .withDatabase(db.url())
-              .withBlocks("file:" + dir.resolve("blocks"));
+              .withBlocks("file:" + Files.createDirectories(dir.resolve("blocks")));
       ServerConfig second = first.withDataDir(dir.resolve("node2"));
       try (EdfsServer one = EdfsServer.start(first)) {
         assertThatThrownBy(() -> EdfsServer.start(second).close())

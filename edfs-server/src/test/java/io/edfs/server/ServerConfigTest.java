@@ -76,6 +76,24 @@ class ServerConfigTest {
   }
 
   @Test
+  @DisplayName("hides a block store's secret key up to the next parameter, ';' and ',' included, on each side of a mirror")
+  void redactsStoreSecrets() {
+    assertThat(ServerConfig.redact("s3://b-1?endpoint=http://h:9000&access-key=k&secret-key=abc;S3CRET&region=eu-1"))
+        .isEqualTo("s3://b-1?endpoint=http://h:9000&access-key=k&secret-key=***&region=eu-1");
+    assertThat(ServerConfig.redact("s3://b-1?secret-key=abc;S3CRET,TAIL"))
+        .isEqualTo("s3://b-1?secret-key=***");
+    assertThat(
+            ServerConfig.redact(
+                "mirror:s3://a-1?secret-key=x;S3CRET,s3://b-1?access-key=k&secret-key=y;S3CRET&region=r,file:/srv/b"))
+        .isEqualTo("mirror:s3://a-1?secret-key=***,s3://b-1?access-key=k&secret-key=***&region=r,file:/srv/b");
+    String shown =
+        ServerConfig.defaults(dir)
+            .withBlocks("s3://edfs-blocks?endpoint=http://10.0.0.5:9000&access-key=edfs&secret-key=abc;SECRETTAIL")
+            .toString();
+    assertThat(shown).doesNotContain("SECRETTAIL").contains("secret-key=***");
+  }
+
+  @Test
   @DisplayName("hides every password a database URL can carry")
   void redactsPasswords() {
     for (String url :

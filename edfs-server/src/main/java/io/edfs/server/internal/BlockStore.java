@@ -3,6 +3,7 @@ package io.edfs.server.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Stores immutable blocks by SHA-256 (64 lowercase hex characters). Implementations are
@@ -46,6 +47,22 @@ interface BlockStore extends AutoCloseable {
    * part way: a caller that deletes what it did not see listed must then do nothing.
    */
   void list(Visitor each) throws IOException;
+
+  /**
+   * The installation id the store's marker holds ({@value #MARKER} in the store's root, never
+   * listed as a block), or empty when the store has none. A mirror answers for its sides together
+   * and throws if they name different installations.
+   */
+  Optional<String> readMarker() throws IOException;
+
+  /**
+   * Writes (or replaces) the marker naming the installation whose database owns the store; durable
+   * when it returns. A mirror writes it on both sides.
+   */
+  void writeMarker(String installation) throws IOException;
+
+  /** The name of the marker in the store's root folder or key prefix. */
+  String MARKER = ".edfs-store";
 
   /** Where the blocks are, for people: never with a credential. */
   String describe();

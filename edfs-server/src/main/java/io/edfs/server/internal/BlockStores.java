@@ -2,6 +2,7 @@ package io.edfs.server.internal;
 
 import io.edfs.server.ServerConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,7 @@ final class BlockStores {
     }
     if (uri.startsWith("mirror:")) {
       List<String> sides = sides(uri.substring("mirror:".length()));
+      checkDistinct(sides.get(0), sides.get(1));
       Spool spool = new Spool(dataDir.resolve("spool"));
       BlockStore a = side(sides.get(0), spool);
       BlockStore b = null;
@@ -87,17 +89,66 @@ final class BlockStores {
     return single(uri, spool.folder(), spool);
   }
 
+  /**
+   * Refuses a mirror whose sides are one store, or one inside the other: it would keep one copy
+   * of each block where it promises two.
+   */
+  static void checkDistinct(String a, String b) {
+    boolean overlap;
+    if (a.startsWith("file:") && b.startsWith("file:")) {
+      Path x = real(folder(a));
+      Path y = real(folder(b));
+      overlap = x.startsWith(y) || y.startsWith(x);
+    } else if (a.startsWith(S3BlockStore.Location.SCHEME) && b.startsWith(S3BlockStore.Location.SCHEME)) {
+      S3BlockStore.Location x = S3BlockStore.Location.parse(a);
+      S3BlockStore.Location y = S3BlockStore.Location.parse(b);
+      overlap =
+          x.endpoint().equals(y.endpoint())
+              && (x.endpoint().isPresent() || x.region().equals(y.region()))
+              && x.bucket().equals(y.bucket())
+              && (x.keyPrefix().startsWith(y.keyPrefix()) || y.keyPrefix().startsWith(x.keyPrefix()));
+    } else {
+      overlap = false;
+    }
+    if (overlap) {
+      throw new IllegalArgumentException(
+          "the two sides of a mirror block store are the same store, or one is inside the other: a"
+              + " mirror needs two separate stores (another disk, bucket or key prefix) to keep two copies");
+    }
+  }
+
+  /** The folder of a {@code file:} URI, absolute. */
+  private static Path folder(String uri) {
+    String path = uri.substring("file:".length());
+    if (path.startsWith("//")) {
+      path = path.substring(2); // file:///srv/blocks
+    }
+    if (path.isBlank()) {
+      throw new IllegalArgumentException("a file: block store needs a folder, as in file:/srv/edfs-blocks");
+    }
+    return Path.of(path).toAbsolutePath().normalize();
+  }
+
+  /** {@code p} with symbolic links resolved as far as it exists. */
+  private static Path real(Path p) {
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return p;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(p));
+    } catch (IOException e) {
+      return p;
+    }
+  }
+
   /** A file: or s3:// store; an S3 store is not checked yet. */
   private static BlockStore single(String uri, Path spoolDir, Spool spool) throws IOException {
     if (uri.startsWith("file:")) {
-      String path = uri.substring("file:".length());
-      if (path.startsWith("//")) {
-        path = path.substring(2); // file:///srv/blocks
-      }
-      if (path.isBlank()) {
-        throw new IllegalArgumentException("a file: block store needs a folder, as in file:/srv/edfs-blocks");
-      }
-      return new DiskBlockStore(Path.of(path).toAbsolutePath());
+      return DiskBlockStore.existing(folder(uri));
     }
     if (uri.startsWith(S3BlockStore.Location.SCHEME)) {
       S3BlockStore.Location where = S3BlockStore.Location.parse(uri);

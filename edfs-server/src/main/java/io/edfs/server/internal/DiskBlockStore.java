@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -45,12 +47,34 @@ final class DiskBlockStore implements BlockStore {
   private final Path blocks;
   private final Path tmp;
 
+  /** A store in folder {@code root}, created if missing (the data folder's own {@code blocks/}). */
   DiskBlockStore(Path root) throws IOException {
+    this(root, true);
+  }
+
+  private DiskBlockStore(Path root, boolean create) throws IOException {
     this.blocks = root;
     this.tmp = root.resolve(".tmp");
-    Files.createDirectories(blocks);
+    if (create) {
+      Files.createDirectories(blocks);
+    } else if (!Files.isDirectory(blocks)) {
+      // a shared file system that is not mounted looks like a missing folder: creating it would
+      // start an empty store on the local disk
+      throw new IOException(
+          "the block store folder "
+              + root
+              + " does not exist (is its file system mounted?): create it, or correct --blocks");
+    }
     Files.createDirectories(tmp);
     removeStaleParts(tmp, Instant.now().minus(STALE_PART));
+  }
+
+  /**
+   * A store in folder {@code root}, which must exist: an explicit {@code file:} store is never
+   * created, as its folder is often a network mount.
+   */
+  static DiskBlockStore existing(Path root) throws IOException {
+    return new DiskBlockStore(root, false);
   }
 
   /**
@@ -172,6 +196,34 @@ final class DiskBlockStore implements BlockStore {
           }
         }
       }
+    }
+  }
+
+  @Override
+  public Optional<String> readMarker() throws IOException {
+    try {
+      return Optional.of(Files.readString(blocks.resolve(MARKER), StandardCharsets.UTF_8).strip());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void writeMarker(String installation) throws IOException {
+    Path part = tmp.resolve(UUID.randomUUID() + ".part");
+    try {
+      try (FileChannel out =
+          FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer bb = ByteBuffer.wrap((installation + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bb.hasRemaining()) {
+          out.write(bb);
+        }
+        out.force(false);
+      }
+      Files.move(part, blocks.resolve(MARKER), StandardCopyOption.ATOMIC_MOVE);
+      PrivateFiles.fsyncDirectory(blocks);
+    } finally {
+      Files.deleteIfExists(part);
     }
   }
 

@@ -99,12 +99,16 @@ public final class EdfsRuntime implements AutoCloseable {
     }
     try {
       ClusterFacts.checkSecret(db, secret, dir.resolve(ServerSecret.FILE_NAME));
-    } catch (RuntimeException e) {
-      // a refused secret, or the database failing right after it opened
+      ClusterFacts.checkStore(db, store, random);
+    } catch (IOException | RuntimeException e) {
+      // a refused secret or store, the store failing, or the database failing right after it opened
       db.close();
       store.close();
       throw new IOException(
-          e instanceof IllegalStateException ? e.getMessage() : "cannot start the server: " + rootMessage(e), e);
+          e instanceof IllegalStateException || e instanceof IOException
+              ? e.getMessage()
+              : "cannot start the server: " + rootMessage(e),
+          e);
     }
     Server jetty = null;
     try {

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.BooleanSupplier;
@@ -325,6 +326,56 @@ final class MirrorBlockStore implements BlockStore, Repairable {
       return false;
     }
     return HexFormat.of().formatHex(sha256.digest()).equals(hash);
+  }
+
+  /**
+   * The marker both sides agree on; a side that cannot be reached is left out (the mirror runs
+   * without it), and a side without a marker does not count against the other's.
+   *
+   * @throws IOException if the sides name different installations, or neither can be read
+   */
+  @Override
+  public Optional<String> readMarker() throws IOException {
+    Optional<String> a;
+    Optional<String> b;
+    try {
+      a = first.readMarker();
+    } catch (BlockStoreUnavailableException e) {
+      return second.readMarker();
+    }
+    try {
+      b = second.readMarker();
+    } catch (BlockStoreUnavailableException e) {
+      return a;
+    }
+    if (a.isPresent() && b.isPresent() && !a.equals(b)) {
+      throw new IOException(
+          "the two sides of the "
+              + describe()
+              + " belong to different installations (their "
+              + MARKER
+              + " markers differ)");
+    }
+    return a.isPresent() ? a : b;
+  }
+
+  @Override
+  public void writeMarker(String installation) throws IOException {
+    Exception onFirst = null;
+    Exception onSecond = null;
+    try {
+      first.writeMarker(installation);
+    } catch (IOException | RuntimeException e) {
+      onFirst = e;
+    }
+    try {
+      second.writeMarker(installation);
+    } catch (IOException | RuntimeException e) {
+      onSecond = e;
+    }
+    if (onFirst != null || onSecond != null) {
+      throw failure("the marker " + MARKER + " is not written on both sides", onFirst, onSecond, "written", "written");
+    }
   }
 
   @Override

@@ -26,11 +26,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -43,6 +46,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -72,18 +76,46 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 final class S3BlockStore implements BlockStore {
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*");
-  /** Room for many concurrent uploads and downloads: a download holds its connection while it streams. */
-  private static final int MAX_CONNECTIONS = 256;
+  /**
+   * S3 requests at once, each on its own pooled connection. A request holds its connection only
+   * while it runs: downloads are spooled before the client sees a byte, so a slow client never
+   * keeps one.
+   */
+  static final int MAX_REQUESTS = 256;
+
+  /** How long a request waits for one of the {@link #MAX_REQUESTS} before the store is "unavailable". */
+  static final Duration REQUEST_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * The longest one request may take, retries included: a 16 MiB block at about 150 KiB/s. Beyond
+   * it the store counts as unavailable (503), so no request thread waits on S3 indefinitely.
+   */
+  static final Duration REQUEST_TIME_LIMIT = Duration.ofMinutes(2);
 
   private final Location where;
   private final Spool spool;
   private final AwsCredentialsProvider credentials;
   private final S3Client s3;
+  private final Semaphore requests;
+  private final int maxRequests;
+  private final Duration requestWait;
 
   /** A store on {@code where}, spooling uploads in {@code spool}. Does no I/O: see {@link #check()}. */
   S3BlockStore(Location where, Spool spool) {
+    this(where, spool, MAX_REQUESTS, REQUEST_WAIT);
+  }
+
+  /**
+   * A store that runs at most {@code maxRequests} S3 requests at once; a request that waits longer
+   * than {@code requestWait} for its turn fails as unavailable, without being retried.
+   */
+  S3BlockStore(Location where, Spool spool, int maxRequests, Duration requestWait) {
     this.where = where;
     this.spool = spool;
+    this.maxRequests = maxRequests;
+    this.requestWait = requestWait;
+    // a fair queue: under load, requests are served in the order they came
+    this.requests = new Semaphore(maxRequests, true);
     this.credentials =
         where.accessKey().isPresent()
             ? StaticCredentialsProvider.create(
@@ -96,7 +128,9 @@ final class S3BlockStore implements BlockStore {
                     .connectionTimeout(Duration.ofSeconds(5))
                     .socketTimeout(Duration.ofSeconds(30))
                     .connectionAcquisitionTimeout(Duration.ofSeconds(10))
-                    .maxConnections(MAX_CONNECTIONS))
+                    // one more than the requests allowed at once, so none waits for the pool
+                    .maxConnections(maxRequests + 1))
+            .overrideConfiguration(o -> o.apiCallTimeout(REQUEST_TIME_LIMIT))
             // always named: the SDK's own region lookup may ask the EC2 metadata service
             .region(Region.of(where.region()))
             .credentialsProvider(credentials)
@@ -116,18 +150,23 @@ final class S3BlockStore implements BlockStore {
    * @throws IOException with a one-line reason otherwise
    */
   void check() throws IOException {
-    try {
-      try {
-        s3.listObjectsV2(listing().maxKeys(1).build());
-      } catch (NoSuchBucketException e) {
-        if (!where.createBucket()) {
-          throw e;
-        }
-        s3.createBucket(b -> b.bucket(where.bucket()));
-      }
-    } catch (SdkException e) {
-      throw failure("cannot list the bucket", e);
-    }
+    request(
+        "cannot list the bucket",
+        () -> {
+          try {
+            try {
+              s3.listObjectsV2(listing().maxKeys(1).build());
+            } catch (NoSuchBucketException e) {
+              if (!where.createBucket()) {
+                throw e;
+              }
+              s3.createBucket(b -> b.bucket(where.bucket()));
+            }
+          } catch (SdkException e) {
+            throw failure("cannot list the bucket", e);
+          }
+          return null;
+        });
   }
 
   @Override
@@ -152,32 +191,46 @@ final class S3BlockStore implements BlockStore {
   /** One PUT of {@code body}, {@code length} bytes whose MD5 is {@code md5}, as object {@code key}. */
   private void send(String key, long length, byte[] md5, RequestBody body, String what)
       throws IOException {
-    try {
-      s3.putObject(
-          b ->
-              b.bucket(where.bucket())
-                  .key(key)
-                  .contentLength(length)
-                  .contentMD5(Base64.getEncoder().encodeToString(md5)),
-          body);
-    } catch (SdkException e) {
-      throw failure("cannot store " + what, e);
-    }
+    String action = "cannot store " + what;
+    String contentMd5 = Base64.getEncoder().encodeToString(md5);
+    request(
+        action,
+        () -> {
+          try {
+            s3.putObject(
+                b -> b.bucket(where.bucket()).key(key).contentLength(length).contentMD5(contentMd5),
+                body);
+          } catch (SdkException e) {
+            throw failure(action, e);
+          }
+          return null;
+        });
   }
 
   @Override
   public boolean contains(String hash) throws IOException {
     String key = key(hash);
-    try {
-      s3.headObject(b -> b.bucket(where.bucket()).key(key));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    } catch (SdkException e) {
-      throw failure("cannot look up block " + hash, e);
-    }
+    String action = "cannot look up block " + hash;
+    return request(
+        action,
+        () -> {
+          try {
+            s3.headObject(b -> b.bucket(where.bucket()).key(key));
+            return true;
+          } catch (NoSuchKeyException e) {
+            return false;
+          } catch (SdkException e) {
+            throw failure(action, e);
+          }
+        });
   }
 
+  /**
+   * Reads the block from {@code offset} into the spool (memory up to 256 KiB, else a temp file)
+   * and only then hands it out: the S3 connection is free again before the client reads a byte, so
+   * slow clients cannot hold every connection. Costs the time to fetch a block (at most 16 MiB)
+   * before its first byte.
+   */
   @Override
   public InputStream open(String hash, long offset) throws IOException {
     if (offset < 0) {
@@ -187,45 +240,132 @@ final class S3BlockStore implements BlockStore {
     if (offset > 0) {
       get.range("bytes=" + offset + "-");
     }
-    try {
-      return new AbortOnEarlyClose(s3.getObject(get.build()));
-    } catch (NoSuchKeyException e) {
-      throw new NoSuchFileException(where.bucket() + "/" + key(hash), null, "no such block in " + describe());
-    } catch (S3Exception e) {
-      if (e.statusCode() == 416) {
-        return InputStream.nullInputStream(); // the block exists, and offset is at or past its end
-      }
-      throw failure("cannot read block " + hash, e);
-    } catch (SdkException e) {
-      throw failure("cannot read block " + hash, e);
-    }
+    String action = "cannot read block " + hash;
+    Spool.Spooled copy =
+        request(
+            action,
+            () -> {
+              try {
+                return s3.getObject(
+                    get.build(),
+                    (ResponseTransformer<GetObjectResponse, Spool.Spooled>)
+                        (response, in) -> spool.readAll(in, Checks.MAX_BLOCK_BYTES));
+              } catch (NoSuchKeyException e) {
+                throw new NoSuchFileException(
+                    where.bucket() + "/" + key(hash), null, "no such block in " + describe());
+              } catch (S3Exception e) {
+                if (e.statusCode() == 416) {
+                  return null; // the block exists, and offset is at or past its end
+                }
+                throw failure(action, e);
+              } catch (SdkException e) {
+                throw failure(action, e);
+              }
+            });
+    return copy == null ? InputStream.nullInputStream() : copy.handOver(0);
   }
 
   @Override
   public void delete(String hash) throws IOException {
     String key = key(hash);
-    try {
-      s3.deleteObject(b -> b.bucket(where.bucket()).key(key));
-    } catch (SdkException e) {
-      throw failure("cannot delete block " + hash, e);
-    }
+    String action = "cannot delete block " + hash;
+    request(
+        action,
+        () -> {
+          try {
+            s3.deleteObject(b -> b.bucket(where.bucket()).key(key));
+          } catch (SdkException e) {
+            throw failure(action, e);
+          }
+          return null;
+        });
   }
 
   @Override
   public void list(Visitor each) throws IOException {
     String prefix = where.keyPrefix();
-    try {
-      for (ListObjectsV2Response page : s3.listObjectsV2Paginator(listing().build())) {
-        for (S3Object o : page.contents()) {
-          String hash = hashOf(o.key(), prefix);
-          if (hash != null) {
-            each.visit(new Stored(hash, o.size(), o.lastModified()));
+    request(
+        "cannot list the bucket",
+        () -> {
+          try {
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(listing().build())) {
+              for (S3Object o : page.contents()) {
+                String hash = hashOf(o.key(), prefix);
+                if (hash != null) {
+                  each.visit(new Stored(hash, o.size(), o.lastModified()));
+                }
+              }
+            }
+          } catch (SdkException e) {
+            throw failure("cannot list the bucket", e);
           }
-        }
-      }
-    } catch (SdkException e) {
-      throw failure("cannot list the bucket", e);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<String> readMarker() throws IOException {
+    String action = "cannot read the store's marker " + where.keyPrefix() + MARKER;
+    return request(
+        action,
+        () -> {
+          try {
+            ResponseBytes<GetObjectResponse> b =
+                s3.getObjectAsBytes(g -> g.bucket(where.bucket()).key(where.keyPrefix() + MARKER));
+            return Optional.of(b.asUtf8String().strip());
+          } catch (NoSuchKeyException e) {
+            return Optional.empty();
+          } catch (SdkException e) {
+            throw failure(action, e);
+          }
+        });
+  }
+
+  @Override
+  public void writeMarker(String installation) throws IOException {
+    byte[] content = (installation + "\n").getBytes(StandardCharsets.UTF_8);
+    send(
+        where.keyPrefix() + MARKER,
+        content.length,
+        md5().digest(content),
+        RequestBody.fromBytes(content),
+        "the store's marker " + where.keyPrefix() + MARKER);
+  }
+
+  /** One request to S3, run once one of the {@code maxRequests} is free. */
+  private <T> T request(String action, Call<T> call) throws IOException {
+    boolean admitted;
+    try {
+      admitted = requests.tryAcquire(requestWait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException(describe() + ": " + action + ": interrupted");
     }
+    if (!admitted) {
+      // not retried: waiting longer would only hold the client's request, and this node's thread,
+      // while the store is busy
+      throw new BlockStoreUnavailableException(
+          describe()
+              + ": "
+              + action
+              + ": all "
+              + maxRequests
+              + " S3 requests this node allows at once are busy (waited "
+              + requestWait.toMillis()
+              + " ms); try again",
+          null);
+    }
+    try {
+      return call.run();
+    } finally {
+      requests.release();
+    }
+  }
+
+  /** An S3 request and its handling of failures. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws IOException;
   }
 
   @Override
@@ -273,13 +413,20 @@ final class S3BlockStore implements BlockStore {
    * @throws NoSuchFileException if there is no such object
    */
   InputStream getObject(String key) throws IOException {
-    try {
-      return new AbortOnEarlyClose(s3.getObject(b -> b.bucket(where.bucket()).key(key)));
-    } catch (NoSuchKeyException e) {
-      throw new NoSuchFileException(where.bucket() + "/" + key, null, "no such object in " + describe());
-    } catch (SdkException e) {
-      throw failure("cannot read " + key, e);
-    }
+    // streamed, not spooled (a snapshot may be large): the stream keeps its connection outside the
+    // count of requests, which suits the admin commands, the only callers
+    return request(
+        "cannot read " + key,
+        () -> {
+          try {
+            return new AbortOnEarlyClose(s3.getObject(b -> b.bucket(where.bucket()).key(key)));
+          } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException(
+                where.bucket() + "/" + key, null, "no such object in " + describe());
+          } catch (SdkException e) {
+            throw failure("cannot read " + key, e);
+          }
+        });
   }
 
   /** The keys of the bucket's objects that start with {@code prefix}, at most {@code max}. */
@@ -289,19 +436,23 @@ final class S3BlockStore implements BlockStore {
     if (!prefix.isEmpty()) {
       list.prefix(prefix);
     }
-    try {
-      for (ListObjectsV2Response page : s3.listObjectsV2Paginator(list.build())) {
-        for (S3Object o : page.contents()) {
-          if (keys.size() == max) {
-            return keys;
+    return request(
+        "cannot list the bucket",
+        () -> {
+          try {
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(list.build())) {
+              for (S3Object o : page.contents()) {
+                if (keys.size() == max) {
+                  return keys;
+                }
+                keys.add(o.key());
+              }
+            }
+          } catch (SdkException e) {
+            throw failure("cannot list the bucket", e);
           }
-          keys.add(o.key());
-        }
-      }
-    } catch (SdkException e) {
-      throw failure("cannot list the bucket", e);
-    }
-    return keys;
+          return keys;
+        });
   }
 
   private static byte[] md5(Path file) throws IOException {
@@ -491,6 +642,7 @@ final class S3BlockStore implements BlockStore {
       Optional<String> secretKey,
       boolean createBucket) {
     static final String SCHEME = "s3://";
+    private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z0-9_.-]{1,40}");
     private static final Set<String> PARAMETERS =
         Set.of("endpoint", "region", "path-style", "access-key", "secret-key", "create-bucket");
 
@@ -579,14 +731,22 @@ final class S3BlockStore implements BlockStore {
       if (query.isEmpty()) {
         return params;
       }
+      int position = 0;
       for (String pair : query.split("&", -1)) {
+        position++;
         int eq = pair.indexOf('=');
         String name = (eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
         if (!PARAMETERS.contains(name)) {
+          // only a name that is set apart from its value is shown: a mistyped
+          // "secret-key:KEY" is the key itself
+          String shown =
+              eq >= 0 && PARAMETER_NAME.matcher(name).matches()
+                  ? "'" + name + "'"
+                  : "number " + position + " (not shown: it may hold a credential)";
           throw new IllegalArgumentException(
-              "unknown parameter '"
-                  + (name.length() > 40 ? name.substring(0, 40) + "..." : name)
-                  + "' in s3:// block store URI; known: endpoint, region, access-key, secret-key,"
+              "unknown parameter "
+                  + shown
+                  + " in s3:// block store URI; known: endpoint, region, access-key, secret-key,"
                   + " path-style, create-bucket");
         }
         if (eq < 0 || eq == pair.length() - 1) {

@@ -219,6 +219,19 @@ abstract class BlockStoreContract {
   }
 
   @Test
+  @DisplayName("has no marker until one is written; a marker reads back, can be replaced, and is never listed as a block")
+  void marker() throws Exception {
+    BlockStore store = store();
+    assertThat(store.readMarker()).isEmpty();
+    String hash = put(store, bytes(100, 9));
+    store.writeMarker("00112233445566778899aabbccddeeff");
+    assertThat(store.readMarker()).contains("00112233445566778899aabbccddeeff");
+    store.writeMarker("ffeeddccbbaa99887766554433221100");
+    assertThat(store.readMarker()).contains("ffeeddccbbaa99887766554433221100");
+    assertThat(listing(store)).containsOnlyKeys(hash);
+  }
+
+  @Test
   @DisplayName("lists every stored block once, with its length and a recent time")
   void list() throws Exception {
     BlockStore store = store();

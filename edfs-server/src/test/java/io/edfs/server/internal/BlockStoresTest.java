@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -21,12 +23,68 @@ class BlockStoresTest {
     try (BlockStore s = BlockStores.open(null, dir)) {
       assertThat(s.describe()).isEqualTo("folder " + dir.resolve("blocks"));
     }
-    try (BlockStore s = BlockStores.open("file://" + dir.resolve("x"), dir)) {
+    try (BlockStore s = BlockStores.open("file://" + Files.createDirectories(dir.resolve("x")), dir)) {
       assertThat(s.describe()).isEqualTo("folder " + dir.resolve("x"));
     }
     assertThatThrownBy(() -> BlockStores.open("file:", dir))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs a folder");
+  }
+
+  @Test
+  @DisplayName("a file: folder that does not exist (a share that is not mounted) is refused, not created")
+  void missingFolder() {
+    Path blocks = dir.resolve("mnt/edfs-blocks");
+    assertThatThrownBy(() -> BlockStores.open("file:" + blocks, dir.resolve("data")))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessage(
+            "the block store folder "
+                + blocks
+                + " does not exist (is its file system mounted?): create it, or correct --blocks");
+    assertThat(dir.resolve("mnt")).doesNotExist();
+  }
+
+  @Test
+  @DisplayName("a mirror whose sides are one store, or one inside the other, is refused")
+  void mirrorOfOneStore() throws Exception {
+    Path a = Files.createDirectories(dir.resolve("a"));
+    Files.createDirectories(a.resolve("inner"));
+    Files.createSymbolicLink(dir.resolve("link"), a);
+    for (String uri :
+        List.of(
+            "mirror:file:" + a + ",file:" + a,
+            "mirror:file:" + a + ",file://" + a + "/",
+            "mirror:file:" + a + ",file:" + a.resolve("inner"),
+            "mirror:file:" + a.resolve("inner") + ",file:" + a,
+            "mirror:file:" + a + ",file:" + dir.resolve("link"),
+            "mirror:file:" + dir.resolve("x/../a") + ",file:" + a,
+            "mirror:s3://b-1?endpoint=http://h:9000,s3://b-1?endpoint=http://h:9000&access-key=k&secret-key=s",
+            "mirror:s3://b-1/p?region=eu-west-1,s3://b-1/p/q?region=eu-west-1",
+            "mirror:s3://b-1?region=eu-west-1,s3://b-1/p?region=eu-west-1")) {
+      assertThatThrownBy(() -> BlockStores.open(uri, dir))
+          .as(uri)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("the two sides of a mirror block store are the same store, or one is inside the other");
+    }
+    // separate stores: another folder, bucket, prefix, endpoint or region
+    BlockStores.checkDistinct("file:" + a, "file:" + dir.resolve("ab"));
+    BlockStores.checkDistinct("s3://b-1/p?region=eu-west-1", "s3://b-1/pq?region=eu-west-1");
+    BlockStores.checkDistinct("s3://b-1?endpoint=http://h:9000", "s3://b-2?endpoint=http://h:9000");
+    BlockStores.checkDistinct("s3://b-1?endpoint=http://h:9000", "s3://b-1?endpoint=http://g:9000");
+    BlockStores.checkDistinct("s3://b-1?region=eu-west-1", "s3://b-1?region=eu-west-2");
+    BlockStores.checkDistinct("file:" + a, "s3://b-1?region=eu-west-1");
+  }
+
+  @Test
+  @DisplayName("a secret key written with ':' instead of '=' is not echoed in the error, nor in the configuration")
+  void mistypedSecret() {
+    String uri = "s3://edfs-blocks?endpoint=http://10.0.0.5:9000&access-key=edfs&secret-key:WJALRXUTNFEMIK7MDENG";
+    assertThatThrownBy(() -> S3BlockStore.Location.parse(uri))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("unknown parameter number 3 (not shown: it may hold a credential) in s3:// block store URI")
+        .hasMessageNotContaining("wjalrxutnfemik7mdeng")
+        .hasMessageNotContaining("WJALRXUTNFEMIK7MDENG");
+    assertThat(io.edfs.server.ServerConfig.redact(uri)).doesNotContain("WJALRXUTNFEMIK7MDENG");
   }
 
   @Test

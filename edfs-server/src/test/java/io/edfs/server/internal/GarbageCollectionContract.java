@@ -592,6 +592,16 @@ abstract class GarbageCollectionContract extends ServiceFixture {
     }
 
     @Override
+    public java.util.Optional<String> readMarker() throws IOException {
+      return delegate.readMarker();
+    }
+
+    @Override
+    public void writeMarker(String installation) throws IOException {
+      delegate.writeMarker(installation);
+    }
+
+    @Override
     public void put(String hash, long length, InputStream in) throws IOException {
       delegate.put(hash, length, in);
     }

@@ -7,6 +7,7 @@ import io.edfs.tests3.S3Server;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AutoClose;
@@ -28,7 +29,7 @@ class MirrorBlockStoreIT extends MirrorBlockStoreContract {
 
   @Override
   MirrorBlockStore store() throws Exception {
-    return open("mirror:file:" + dir.resolve("disk") + "," + s3.blockStoreUri(s3.createBucket(), "blocks"));
+    return open("mirror:file:" + Files.createDirectories(dir.resolve("disk")) + "," + s3.blockStoreUri(s3.createBucket(), "blocks"));
   }
 
   MirrorBlockStore open(String uri) throws IOException {
@@ -49,7 +50,7 @@ class MirrorBlockStoreIT extends MirrorBlockStoreContract {
   void s3Down() throws Exception {
     try (S3Server own = S3Server.start()) {
       String bucket = own.createBucket();
-      MirrorBlockStore store = open("mirror:file:" + dir.resolve("disk") + "," + own.blockStoreUri(bucket, ""));
+      MirrorBlockStore store = open("mirror:file:" + Files.createDirectories(dir.resolve("disk")) + "," + own.blockStoreUri(bucket, ""));
       byte[] before = bytes(LARGE, 1);
       String hb = put(store, before);
       own.kill();
@@ -64,7 +65,7 @@ class MirrorBlockStoreIT extends MirrorBlockStoreContract {
       assertThat(read(store, hb, 0)).isEqualTo(before);
       assertThat(read(store, hb, 100)).hasSize(LARGE - 100);
       // a mirror opens with one side down, so that reads go on
-      MirrorBlockStore reopened = open("mirror:file:" + dir.resolve("disk") + "," + own.blockStoreUri(bucket, ""));
+      MirrorBlockStore reopened = open("mirror:file:" + Files.createDirectories(dir.resolve("disk")) + "," + own.blockStoreUri(bucket, ""));
       assertThat(read(reopened, hb, 0)).isEqualTo(before);
       own.restart();
       store.put(hd, during.length, new ByteArrayInputStream(during));
@@ -77,7 +78,7 @@ class MirrorBlockStoreIT extends MirrorBlockStoreContract {
   @DisplayName("does not open when both sides are unreachable, or a side is misconfigured")
   void cannotOpen() throws Exception {
     String wrong = s3.blockStoreUri("edfs-no-such-bucket", "");
-    assertThatThrownBy(() -> open("mirror:file:" + dir.resolve("disk") + "," + wrong))
+    assertThatThrownBy(() -> open("mirror:file:" + Files.createDirectories(dir.resolve("disk")) + "," + wrong))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("the bucket does not exist");
     String down1 = s3.blockStoreUri("edfs-a", "").replace(s3.endpoint().toString(), "http://127.0.0.1:" + freePort());

@@ -16,7 +16,8 @@ class MirrorBlockStoreTest extends MirrorBlockStoreContract {
   @Override
   MirrorBlockStore store() throws Exception {
     return (MirrorBlockStore)
-        BlockStores.open("mirror:file:" + dir.resolve("a") + ",file://" + dir.resolve("b"), dir);
+        BlockStores.open(
+            "mirror:file:" + Files.createDirectories(dir.resolve("a")) + ",file://" + Files.createDirectories(dir.resolve("b")), dir);
   }
 
   @Override

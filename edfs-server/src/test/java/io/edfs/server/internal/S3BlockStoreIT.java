@@ -9,6 +9,14 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +53,80 @@ class S3BlockStoreIT extends BlockStoreContract {
   private static long files(Path root) throws IOException {
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile).count();
+    }
+  }
+
+  @Test
+  @DisplayName("downloads that clients have not read yet hold no S3 connection; when every request slot is busy, the next is 'unavailable' at once, not retried")
+  void busy() throws Exception {
+    bucket = s3.createBucket();
+    try (S3BlockStore store =
+        new S3BlockStore(
+            S3BlockStore.Location.parse(s3.blockStoreUri(bucket, "")),
+            new Spool(spool()),
+            2,
+            Duration.ofMillis(300))) {
+      byte[] small = bytes(1000, 1);
+      byte[] large = bytes(LARGE, 2);
+      String hs = put(store, small);
+      String hl = put(store, large);
+      List<InputStream> unread = new ArrayList<>();
+      try {
+        for (int i = 0; i < 10; i++) {
+          unread.add(store.open(i % 2 == 0 ? hs : hl, 1));
+        }
+        assertThat(store.contains(hs)).isTrue();
+        assertThat(unread.get(1).readAllBytes()).isEqualTo(Arrays.copyOfRange(large, 1, large.length));
+      } finally {
+        for (InputStream in : unread) {
+          in.close();
+        }
+      }
+      // a listing holds its request slot while its visitor runs: two of them take both slots
+      CountDownLatch listing = new CountDownLatch(2);
+      CountDownLatch release = new CountDownLatch(1);
+      List<Thread> holders = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        holders.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      try {
+                        store.list(
+                            b -> {
+                              listing.countDown();
+                              try {
+                                release.await();
+                              } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                              }
+                            });
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                      }
+                    }));
+      }
+      try {
+        assertThat(listing.await(30, TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> store.open(hs, 0).close())
+            .isInstanceOf(BlockStoreUnavailableException.class)
+            .hasMessage(
+                "S3 bucket "
+                    + bucket
+                    + " at "
+                    + s3.endpoint()
+                    + ": cannot read block "
+                    + hs
+                    + ": all 2 S3 requests this node allows at once are busy (waited 300 ms); try again");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+      } finally {
+        release.countDown();
+        for (Thread t : holders) {
+          t.join();
+        }
+      }
+      assertThat(read(store, hs, 0)).isEqualTo(small);
     }
   }
 

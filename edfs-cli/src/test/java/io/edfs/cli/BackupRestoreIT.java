@@ -210,7 +210,11 @@ class BackupRestoreIT {
   void fsck() throws Exception {
     assertThat(db).as("the restored installation").isNotNull();
     List<String> fsck = runbook().get(2).stream().skip(1).map(this::place).toList();
-    List<Path> blocks = s3.keys(bucket).stream().map(key -> s3.object(bucket, key)).toList();
+    List<Path> blocks =
+        s3.keys(bucket).stream()
+            .filter(key -> key.matches(".*/[0-9a-f]{64}")) // not the store's marker .edfs-store
+            .map(key -> s3.object(bucket, key))
+            .toList();
     assertThat(blocks).as("the restored blocks, in the bucket").hasSizeGreaterThan(3);
     Path deleted = blocks.get(0);
     Path corrupted = blocks.get(1);

@@ -80,7 +80,7 @@ class BackupsTest {
     ServerConfig target =
         fresh("restored")
             .withDatabase("jdbc:sqlite:" + dir.resolve("restored.db"))
-            .withBlocks("file:" + dir.resolve("restored-blocks"));
+            .withBlocks("file:" + Files.createDirectories(dir.resolve("restored-blocks")));
     RestoreSummary r = EdfsAdmin.restore(backup.toString(), Optional.empty(), target);
     assertThat(r.snapshot()).isEqualTo(b.snapshot());
     assertThat(r.blocks().copied()).isEqualTo(stored);

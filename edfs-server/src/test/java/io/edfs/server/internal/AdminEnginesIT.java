@@ -32,7 +32,7 @@ class AdminEnginesIT {
   void onEngine(Engine engine) throws Exception {
     SampleInstallation live = new SampleInstallation(dir.resolve("live"), 9);
     try (TestDatabase db = TestDatabase.create(engine, dir)) {
-      Path blocks = dir.resolve("engine-blocks");
+      Path blocks = Files.createDirectories(dir.resolve("engine-blocks"));
       ServerConfig onEngine =
           ServerConfig.defaults(dir.resolve("engine")).withDatabase(db.url()).withBlocks("file:" + blocks);
       EdfsAdmin.backup(live.config, dir.resolve("backup").toString());

@@ -101,6 +101,24 @@ class ClusterStoreIT {
   }
 
   @Test
+  @DisplayName("a new, empty database on an unmarked store that holds blocks (an installation from before markers) refuses to start")
+  void unmarkedStoreOfAnotherInstallation() throws Exception {
+    try (TestDatabase db1 = TestDatabase.create(TestEngine.engine(), dir);
+        TestDatabase db2 = TestDatabase.create(TestEngine.engine(), dir)) {
+      Path shared = sharedFolder();
+      try (EdfsServer a = EdfsServer.start(node("a", db1).withBlocks("file:" + shared))) {
+        writeFile(a);
+      }
+      // as an installation of an earlier edfs left it: blocks, no marker
+      Files.delete(shared.resolve(".edfs-store"));
+      assertThatThrownBy(() -> EdfsServer.start(node("b", db2).withBlocks("file:" + shared)).close())
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("holds blocks but no .edfs-store marker, and this database is empty");
+      assertThat(shared.resolve(".edfs-store")).doesNotExist();
+    }
+  }
+
+  @Test
   @DisplayName("an explicit file: folder that does not exist (an unmounted share) is not created, and the server does not start")
   void missingFolder() throws Exception {
     Path mount = dir.resolve("mnt");

@@ -126,6 +126,18 @@ final class ClusterFacts {
             store.describe(),
             candidate);
       } else {
+        if (isEmpty(db) && anyHoldsBlocks(markers.keySet())) {
+          // an installation from before markers, reached by a node with a wrong, new database:
+          // marking the store for this one would let its collector delete every block there
+          throw new IllegalStateException(
+              "the "
+                  + store.describe()
+                  + " holds blocks but no "
+                  + BlockStore.MARKER
+                  + " marker, and this database is empty: a new installation needs an empty block"
+                  + " store; if the blocks belong to an installation of an earlier edfs, start it on"
+                  + " its own database first (it then marks the store)");
+        }
         byte[] b = new byte[16];
         random.nextBytes(b);
         candidate = HexFormat.of().formatHex(b);
@@ -214,6 +226,22 @@ final class ClusterFacts {
       }
     }
     return sample.isEmpty();
+  }
+
+  /** Whether the database holds no users and no blocks: a new installation. */
+  private static boolean isEmpty(Database db) {
+    long rows =
+        db.read(c -> count(c, "SELECT COUNT(*) FROM users") + count(c, "SELECT COUNT(*) FROM blocks"));
+    return rows == 0;
+  }
+
+  private static boolean anyHoldsBlocks(Iterable<BlockStore> sides) throws IOException {
+    for (BlockStore side : sides) {
+      if (holdsBlocks(side)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the store lists at least one block (stops at the first). */

@@ -50,7 +50,7 @@ public final class TestCluster implements AutoCloseable {
           copyFolder(first.resolve("tls"), data.resolve("tls"));
         }
         ServerConfig config =
-            ServerConfig.defaults(data).withPort(0).withDatabase(database).withBlocks("file:" + dir.resolve("blocks"));
+            ServerConfig.defaults(data).withPort(0).withDatabase(database).withBlocks("file:" + Files.createDirectories(dir.resolve("blocks")));
         EdfsServer server = EdfsServer.start(config);
         configs.add(config.withPort(server.port()));
         running.add(server);

@@ -103,7 +103,7 @@ public final class Main {
     if (e instanceof AdminException a) {
       return switch (a.problem()) {
         case NOT_A_BACKUP, NO_SNAPSHOT, NO_SECRET -> 3;
-        case OTHER_SECRET -> 5;
+        case OTHER_SECRET, OTHER_INSTALLATION -> 5;
         case UNSUPPORTED_STORE -> 7;
         case MISSING_BLOCK, CORRUPT_BLOCK -> EXIT_INTEGRITY;
       };

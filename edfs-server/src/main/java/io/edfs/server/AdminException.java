@@ -21,6 +21,8 @@ public final class AdminException extends IOException {
     NO_SECRET,
     /** The backup and the data folder hold different server secrets: two installations. */
     OTHER_SECRET,
+    /** The block store belongs to another installation than the backup (its marker differs). */
+    OTHER_INSTALLATION,
     /** A block the metadata refers to is missing from the store it should be copied from. */
     MISSING_BLOCK,
     /** A block's bytes do not hash to its name in the store it should be copied from. */

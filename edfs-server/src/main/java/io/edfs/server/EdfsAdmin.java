@@ -90,7 +90,8 @@ public final class EdfsAdmin {
    * installation used.
    *
    * @throws AdminException if there is no backup or no such snapshot ({@code NOT_A_BACKUP}, {@code
-   *     NO_SNAPSHOT}), the data folder holds another server secret ({@code OTHER_SECRET}), or the
+   *     NO_SNAPSHOT}), the data folder holds another server secret ({@code OTHER_SECRET}), the block
+   *     store is marked as another installation's ({@code OTHER_INSTALLATION}), or the
    *     backup lacks a block or holds a corrupt one ({@code MISSING_BLOCK}, {@code CORRUPT_BLOCK})
    * @throws DumpException if the database is not empty ({@code TARGET_NOT_EMPTY}) or the snapshot
    *     is damaged

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Where backups go: a block store of its own (incremental by hash: a block it holds is never
- * copied again), the snapshots (metadata dumps, each named by its UTC time) and the server secret.
+ * copied again), the snapshots (metadata dumps, each named by its UTC time), the server secret and
+ * the installation id.
  * A snapshot is published last and atomically, so one that a reader sees has all its blocks.
  * Implementations need not be thread-safe, except {@link #blocks()}.
  */
@@ -44,6 +45,18 @@ interface BackupTarget extends AutoCloseable {
 
   /** Stores the server secret, readable by its owner only. */
   void storeSecret(byte[] secret) throws IOException;
+
+  /**
+   * The installation id ({@code cluster.store-id}, which the installation's block store marker
+   * repeats) the backup records, if it records one.
+   */
+  Optional<String> installation() throws IOException;
+
+  /** Records the installation id next to the server secret. */
+  void storeInstallation(String id) throws IOException;
+
+  /** The file (or object) name of the installation id, next to the server secret's. */
+  String INSTALLATION_FILE = "store-id";
 
   /** Where the backup is, for people: never with a credential. */
   String describe();

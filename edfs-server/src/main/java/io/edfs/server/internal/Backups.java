@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * servers) to a staged file, copies every block the snapshot lists that the backup lacks, stores
  * the server secret, and only then publishes the snapshot: a backup that dies half way leaves no
  * snapshot claiming blocks the backup lacks. A restore copies a snapshot's blocks into the target
- * store, installs the secret, loads the metadata into an empty database and verifies that every
- * block a version refers to is there.
+ * store (which must be unmarked or marked as the backup's installation), installs the secret, loads
+ * the metadata into an empty database, verifies that every block a version refers to is there, and
+ * marks the store and the database with the backup's installation id.
  */
 public final class Backups {
   private static final DateTimeFormatter SNAPSHOT_NAME =
@@ -66,6 +68,11 @@ public final class Backups {
       if (stored.isEmpty()) {
         // first of all: the secret marks the folder or bucket as this installation's backup
         target.storeSecret(secret);
+      }
+      // none yet for an installation not started since the store marker was introduced
+      Optional<String> id = ClusterFacts.installationId(db);
+      if (id.isPresent() && !id.equals(target.installation())) {
+        target.storeInstallation(id.get());
       }
       String name = newName(target.snapshots(), Instant.now());
       Path staged = target.stage();
@@ -131,6 +138,8 @@ public final class Backups {
           MetadataDump.requireLoadable(db);
         }
         try (BlockStore store = openStore(config)) {
+          Optional<String> installation = backup.installation();
+          requireOwnStore(store, installation);
           BlockCopy copy;
           Set<String> skipped;
           try (BlockCopier copier =
@@ -155,6 +164,10 @@ public final class Backups {
           try (Database db = MetadataDump.open(config, false)) {
             dropRows(db, skipped);
             verified = verify(db, store);
+            ClusterFacts.claim(
+                db,
+                store,
+                installation.orElseGet(() -> ClusterFacts.newInstallationId(new SecureRandom())));
           } catch (Database.StorageException e) {
             throw new IOException(
                 "the metadata is loaded, but checking it failed: "
@@ -174,6 +187,29 @@ public final class Backups {
       } finally {
         Arrays.fill(secret, (byte) 0);
       }
+    }
+  }
+
+  /**
+   * Refuses a block store whose marker names another installation than the backup's, before a
+   * block is copied: the restored database would share it with that installation's, and each
+   * garbage collector would remove the other's blocks. A store without a marker is new (or one
+   * from before the marker) and is fine.
+   */
+  private static void requireOwnStore(BlockStore store, Optional<String> installation)
+      throws IOException {
+    Optional<String> marker = store.readMarker();
+    if (marker.isPresent() && !marker.equals(installation)) {
+      throw new AdminException(
+          Problem.OTHER_INSTALLATION,
+          store.describe()
+              + " belongs to another installation (its "
+              + BlockStore.MARKER
+              + " names "
+              + marker.get()
+              + ", the backup's installation is "
+              + installation.orElse("not recorded")
+              + "); restore into a new, empty block store (--blocks)");
     }
   }
 

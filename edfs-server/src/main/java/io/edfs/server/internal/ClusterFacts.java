@@ -138,9 +138,7 @@ final class ClusterFacts {
                   + " store; if the blocks belong to an installation of an earlier edfs, start it on"
                   + " its own database first (it then marks the store)");
         }
-        byte[] b = new byte[16];
-        random.nextBytes(b);
-        candidate = HexFormat.of().formatHex(b);
+        candidate = newInstallationId(random);
       }
       id = Optional.of(record(db, STORE_ID, candidate)); // another node may have been first
     }
@@ -180,6 +178,45 @@ final class ClusterFacts {
       String text = store.describe();
       record(db, STORE, text.length() <= 255 ? text : text.substring(0, 255));
     }
+  }
+
+  /** The installation id this database holds, if it was started (or restored) since the marker. */
+  static Optional<String> installationId(Database db) {
+    return fact(db, STORE_ID);
+  }
+
+  /** A new random installation id. */
+  static String newInstallationId(SecureRandom random) {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /**
+   * Makes {@code store} the block store of installation {@code id} after a restore: its marker
+   * first, then the id and the store in the (restored) database, replacing whatever was there.
+   */
+  static void claim(Database db, BlockStore store, String id) throws IOException {
+    if (!store.readMarker().equals(Optional.of(id))) {
+      store.writeMarker(id);
+    }
+    String text = store.describe();
+    db.write(
+        c -> {
+          try (PreparedStatement up =
+              c.prepareStatement(
+                  db.dialect()
+                      .upsert("cluster", List.of("name", "value"), List.of("name"), List.of("value")))) {
+            up.setString(1, STORE_ID);
+            up.setString(2, id);
+            up.addBatch();
+            up.setString(1, STORE);
+            up.setString(2, text.length() <= 255 ? text : text.substring(0, 255));
+            up.addBatch();
+            up.executeBatch();
+          }
+          return null;
+        });
   }
 
   private static String elsewhere(BlockStore store, String marker) {

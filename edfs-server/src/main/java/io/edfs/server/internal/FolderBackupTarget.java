@@ -4,6 +4,7 @@ import io.edfs.server.AdminException;
 import io.edfs.server.AdminException.Problem;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * A backup in a folder: {@code blocks/ab/cd/<hash>} (a {@code file:} block store), {@code
- * snapshots/<name>.edfs-dump.gz} and {@code server.secret}, all private to the folder's owner. A
+ * snapshots/<name>.edfs-dump.gz}, {@code server.secret} and {@code store-id}, all private to the folder's owner. A
  * snapshot is staged as {@code snapshots/.<random>.partial} and renamed into place; hidden files
  * there that a backup which died left behind are removed a day later.
  */
@@ -139,6 +140,22 @@ final class FolderBackupTarget implements BackupTarget {
   @Override
   public void storeSecret(byte[] secret) throws IOException {
     PrivateFiles.writeAtomically(root.resolve(ServerSecret.FILE_NAME), secret);
+  }
+
+  @Override
+  public Optional<String> installation() throws IOException {
+    try {
+      return Optional.of(Files.readString(root.resolve(INSTALLATION_FILE)).strip())
+          .filter(id -> !id.isEmpty());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void storeInstallation(String id) throws IOException {
+    PrivateFiles.writeAtomically(
+        root.resolve(INSTALLATION_FILE), (id + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

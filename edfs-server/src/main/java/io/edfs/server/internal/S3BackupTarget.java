@@ -4,6 +4,7 @@ import io.edfs.server.AdminException;
 import io.edfs.server.AdminException.Problem;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.UUID;
 /**
  * A backup in an S3 bucket, {@code s3://BUCKET[/PREFIX]?endpoint=..}: objects {@code
  * PREFIX/blocks/ab/cd/<hash>} (an {@code s3:} block store), {@code
- * PREFIX/snapshots/<name>.edfs-dump.gz} and {@code PREFIX/server.secret}. A snapshot is staged in a
+ * PREFIX/snapshots/<name>.edfs-dump.gz}, {@code PREFIX/server.secret} and {@code PREFIX/store-id}. A snapshot is staged in a
  * local file and published with one PUT, which S3 makes visible whole or not at all. Who may read
  * the objects is the bucket's policy: keep it as private as the server's data folder.
  */
@@ -145,6 +146,22 @@ final class S3BackupTarget implements BackupTarget {
   @Override
   public void storeSecret(byte[] secret) throws IOException {
     blocks.putObject(secretKey(), secret);
+  }
+
+  @Override
+  public Optional<String> installation() throws IOException {
+    try (InputStream in = blocks.getObject(root.keyPrefix() + INSTALLATION_FILE)) {
+      return Optional.of(new String(in.readNBytes(256), StandardCharsets.UTF_8).strip())
+          .filter(id -> !id.isEmpty());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void storeInstallation(String id) throws IOException {
+    blocks.putObject(
+        root.keyPrefix() + INSTALLATION_FILE, (id + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

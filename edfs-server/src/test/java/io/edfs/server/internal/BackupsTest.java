@@ -88,7 +88,7 @@ class BackupsTest {
     assertThat(rows(target)).isEqualTo(rows(live.config));
     assertThat(dir.resolve("restored/server.secret"))
         .hasSameBinaryContentAs(live.config.dataDir().resolve("server.secret"));
-    assertThat(files(dir.resolve("restored-blocks"))).isEqualTo(stored);
+    assertThat(files(dir.resolve("restored-blocks"))).isEqualTo(stored + 1); // and the marker
     assertThat(EdfsAdmin.fsck(target, false).findings()).isEmpty();
   }
 
@@ -184,6 +184,87 @@ class BackupsTest {
     assertThat(SampleInstallation.column(target, "SELECT hash FROM blocks WHERE hash = '" + gone + "'"))
         .isEmpty();
     assertThat(EdfsAdmin.fsck(target, false).healthy()).isTrue();
+  }
+
+  /** Starts a node's store check on {@code config}, as a server does; returns the id it holds. */
+  static String start(ServerConfig config) throws IOException {
+    try (Database db = MetadataDump.open(config, false);
+        BlockStore store = Backups.openStore(config)) {
+      ClusterFacts.checkStore(db, store, new SecureRandom());
+      assertThat(store.readMarker()).isEqualTo(ClusterFacts.installationId(db));
+      return ClusterFacts.installationId(db).orElseThrow();
+    }
+  }
+
+  static Optional<String> marker(ServerConfig config) throws IOException {
+    try (BlockStore store = Backups.openStore(config)) {
+      return store.readMarker();
+    }
+  }
+
+  @Nested
+  @DisplayName("the installation id")
+  class Installation {
+    @Test
+    @DisplayName("is kept by a backup and a restore into an empty store, which it marks")
+    void roundTrip() throws Exception {
+      String id = start(live.config);
+      EdfsAdmin.backup(live.config, backup.toString());
+      assertThat(Files.readString(backup.resolve("store-id")).strip()).isEqualTo(id);
+      ServerConfig target = fresh("restored");
+      EdfsAdmin.restore(backup.toString(), Optional.empty(), target);
+      assertThat(marker(target)).contains(id);
+      assertThat(start(target)).isEqualTo(id);
+    }
+
+    @Test
+    @DisplayName("is a new one after restoring a backup that records none into an empty store")
+    void none() throws Exception {
+      EdfsAdmin.backup(live.config, backup.toString());
+      assertThat(backup.resolve("store-id")).doesNotExist();
+      ServerConfig target = fresh("restored");
+      EdfsAdmin.restore(backup.toString(), Optional.empty(), target);
+      String id = marker(target).orElseThrow();
+      assertThat(start(target)).isEqualTo(id);
+    }
+
+    @Test
+    @DisplayName("lets a restore onto the installation's own surviving store, which a server then starts on")
+    void ownStore() throws Exception {
+      String id = start(live.config);
+      EdfsAdmin.backup(live.config, backup.toString());
+      ServerConfig target =
+          fresh("restored").withBlocks("file:" + live.config.dataDir().resolve("blocks"));
+      RestoreSummary r = EdfsAdmin.restore(backup.toString(), Optional.empty(), target);
+      assertThat(r.blocks().copied()).isZero();
+      assertThat(start(target)).isEqualTo(id);
+      assertThat(EdfsAdmin.fsck(target, false).findings()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("refuses a restore onto another installation's store, copying nothing")
+    void otherStore() throws Exception {
+      SampleInstallation other = new SampleInstallation(dir.resolve("other"), 12);
+      start(other.config);
+      long before = files(other.config.dataDir().resolve("blocks"));
+      ServerConfig target =
+          fresh("restored").withBlocks("file:" + other.config.dataDir().resolve("blocks"));
+      // a backup that records no id, then one that records another
+      EdfsAdmin.backup(live.config, backup.toString());
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(() -> EdfsAdmin.restore(backup.toString(), Optional.empty(), target))
+            .isInstanceOfSatisfying(
+                AdminException.class,
+                e -> {
+                  assertThat(e.problem()).isEqualTo(Problem.OTHER_INSTALLATION);
+                  assertThat(e.getMessage()).contains("another installation").doesNotContain("\n");
+                });
+        assertThat(files(other.config.dataDir().resolve("blocks"))).isEqualTo(before);
+        assertThat(SampleInstallation.column(target, "SELECT COUNT(*) FROM users")).containsExactly("0");
+        start(live.config);
+        EdfsAdmin.backup(live.config, backup.toString());
+      }
+    }
   }
 
   @Nested

@@ -41,11 +41,12 @@ class S3BackupIT {
   void roundTrip() throws Exception {
     String bucket = s3.createBucket();
     String uri = s3.blockStoreUri(bucket, "backups/edfs");
+    String id = BackupsTest.start(live.config);
     BackupSummary first = EdfsAdmin.backup(live.config, uri);
     int stored = live.sample.blocks.size();
     assertThat(first.blocks().copied()).isEqualTo(stored);
     assertThat(s3.keys(bucket))
-        .contains("backups/edfs/server.secret", "backups/edfs/snapshots/" + first.snapshot() + ".edfs-dump.gz")
+        .contains("backups/edfs/server.secret", "backups/edfs/store-id", "backups/edfs/snapshots/" + first.snapshot() + ".edfs-dump.gz")
         .filteredOn(k -> k.startsWith("backups/edfs/blocks/"))
         .hasSize(stored);
     assertThat(s3.object(bucket, "backups/edfs/server.secret"))
@@ -61,7 +62,8 @@ class S3BackupIT {
     RestoreSummary r = EdfsAdmin.restore(uri, Optional.empty(), target);
     assertThat(r.snapshot()).isEqualTo(second.snapshot());
     assertThat(r.blocks().copied()).isEqualTo(stored + 1);
-    assertThat(s3.keys(blocks)).hasSize(stored + 1);
+    assertThat(s3.keys(blocks)).hasSize(stored + 2).contains(".edfs-store"); // and the marker
+    assertThat(BackupsTest.marker(target)).contains(id);
     assertThat(BackupsTest.rows(target)).isEqualTo(BackupsTest.rows(live.config));
     assertThat(EdfsAdmin.fsck(target, false).findings()).isEmpty();
     String lost = live.referenced().getFirst();

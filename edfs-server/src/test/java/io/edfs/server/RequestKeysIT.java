@@ -3,6 +3,8 @@ package io.edfs.server;
 import static io.edfs.server.TestClient.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.edfs.protocol.BlockRef;
+import io.edfs.protocol.CommitRequest;
 import io.edfs.protocol.CreateNodeRequest;
 import io.edfs.protocol.GrantList;
 import io.edfs.protocol.GrantRequest;
@@ -66,6 +68,13 @@ class RequestKeysIT {
         u.token(),
         new MoveRequest(to.id(), name(newName), node.wrappedKey(), List.of()),
         headers);
+  }
+
+  /** Alice's node made by {@code request} with key {@code k}. */
+  NodeInfo created(CreateNodeRequest request, String k) {
+    Response first = client.send("POST", "/v1/nodes", alice.token(), request, HEADER, k);
+    assertThat(first.status()).as(first.text()).isEqualTo(201);
+    return first.as(NodeInfo.class);
   }
 
   List<UUID> children(User u, NodeInfo folder) {
@@ -180,6 +189,57 @@ class RequestKeysIT {
     assertThat(again.status()).as(again.text()).isEqualTo(404);
     assertThat(again.text()).contains("has been deleted since");
     assertThat(children(alice, alice.home())).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a create sent again after a move answers the node as it is now, 404 once deleted")
+  void createRenamed() {
+    NodeInfo b = client.mkdir(alice, alice.home(), "b");
+    UUID id = UUID.randomUUID();
+    CreateNodeRequest request =
+        new CreateNodeRequest(id, alice.home(), NodeKind.D, name("d"), client.randomBytes(60), null);
+    String k = key();
+    assertThat(move(alice, created(request, k), b, "e").status()).isEqualTo(200);
+
+    Response again = client.send("POST", "/v1/nodes", alice.token(), request, HEADER, k);
+    assertThat(again.status()).as(again.text()).isEqualTo(200);
+    assertThat(again.as(NodeInfo.class).parentId()).as("answered as it is now").isEqualTo(b.id());
+    assertThat(again.as(NodeInfo.class).encName()).isEqualTo(name("e"));
+    assertThat(children(alice, b)).containsExactly(id);
+    assertThat(children(alice, alice.home())).containsExactly(b.id());
+
+    NodeInfo d = client.mkdir(alice, alice.home(), "d");
+    assertThat(client.delete("/v1/nodes/" + id, alice.token()).status()).isEqualTo(204);
+    Response deleted = client.send("POST", "/v1/nodes", alice.token(), request, HEADER, k);
+    assertThat(deleted.status()).as(deleted.text()).isEqualTo(404);
+    assertThat(children(alice, alice.home())).containsExactlyInAnyOrder(b.id(), d.id());
+  }
+
+  @Test
+  @DisplayName(
+      "a create with an inline version sent again after a rename, its old name taken, is answered")
+  void inlineCreateRenamed() {
+    byte[] data = client.randomBytes(3000);
+    String hash = TestClient.sha256(data);
+    CommitRequest version =
+        new CommitRequest(
+            UUID.randomUUID(), null, data.length, 65536, List.of(new BlockRef(hash, data.length)),
+            data);
+    UUID id = UUID.randomUUID();
+    CreateNodeRequest request =
+        new CreateNodeRequest(
+            id, alice.home(), NodeKind.F, name("f"), client.randomBytes(60), version);
+    String k = key();
+    NodeInfo first = created(request, k);
+    NodeInfo home = client.get("/v1/nodes/" + alice.home(), alice.token()).as(NodeInfo.class);
+    assertThat(move(alice, first, home, "g").status()).isEqualTo(200);
+    NodeInfo other = client.mkfile(alice, alice.home(), "f");
+
+    Response again = client.send("POST", "/v1/nodes", alice.token(), request, HEADER, k);
+    assertThat(again.status()).as(again.text()).isEqualTo(200);
+    assertThat(again.as(NodeInfo.class).encName()).as("answered as it is now").isEqualTo(name("g"));
+    assertThat(again.as(NodeInfo.class).version().id()).isEqualTo(version.versionId());
+    assertThat(children(alice, alice.home())).containsExactlyInAnyOrder(id, other.id());
   }
 
   @Test

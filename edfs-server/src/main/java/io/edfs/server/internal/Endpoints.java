@@ -49,7 +49,12 @@ final class Endpoints {
             "/v1/nodes",
             ex -> {
               CreateNodeRequest request = ex.json(CreateNodeRequest.class);
-              if (request.version() != null && request.version().inline() != null) {
+              // a create sent again after it was applied is answered by tree.create as the node
+              // is now: the checks for a fresh inline create would judge a renamed node, and its
+              // block is stored already
+              if (request.version() != null
+                  && request.version().inline() != null
+                  && !tree.applied(ex.user(), ex.requestKey())) {
                 tree.requireWritable(
                     ex.user(),
                     Checks.required(request.parentId(), "parentId"),

@@ -172,11 +172,15 @@ final class Tree {
     }
     return db.write(
         c -> {
+          Optional<Created> repeat = repeatedCreate(c, user, id, parentId, key);
+          if (repeat.isPresent()) {
+            return repeat.get();
+          }
           NodeRow parent =
               lockedNode(c, user, parentId, () -> notFound("no parent folder " + parentId));
           var existing = nodes.node(c, id);
           if (existing.isEmpty() && done(c, user, key)) {
-            throw notFound("node " + id + " was created by this request and has been deleted since");
+            throw deletedSince(id);
           }
           if (existing.isPresent()) {
             NodeRow e = existing.get();
@@ -215,6 +219,54 @@ final class Tree {
           NodeView view = nodes.view(c, id, user).orElseThrow();
           return new Created(info(c, view, parentAccess, true), true);
         });
+  }
+
+  /**
+   * The answer to a create whose {@code key} was recorded already, looked up under the lock of the
+   * tree the node is in now (a subtree keeps its owner, so that is the tree it was created in):
+   * the node as it is now, wherever it was moved and whatever it was renamed to, or not found if
+   * it was deleted since. Empty when the create is not known to have been applied.
+   */
+  private Optional<Created> repeatedCreate(
+      Connection c, UUID user, UUID id, UUID parentId, Optional<String> key) throws SQLException {
+    if (key.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<NodeRow> node = nodes.node(c, id);
+    if (node.isEmpty()) {
+      if (nodes.node(c, parentId).isEmpty() && done(c, user, key)) {
+        // no tree to lock: a recorded key stays recorded, so the answer cannot change
+        throw deletedSince(id);
+      }
+      return Optional.empty(); // the parent's tree lock comes first; the key is looked up then
+    }
+    UUID owner = node.get().ownerId();
+    Optional<NodeRow> parent = nodes.node(c, parentId);
+    if (parent.isPresent() && !parent.get().ownerId().equals(owner) && !done(c, user, key)) {
+      // another tree's node: the id is taken whatever the lock says; locking both trees here
+      // would take them out of the order every other change keeps
+      throw badRequest("node id " + id + " is already used by another node");
+    }
+    users.lockTrees(c, owner, user);
+    if (!done(c, user, key)) {
+      return Optional.empty();
+    }
+    NodeView now = nodes.view(c, id, user).orElseThrow(() -> deletedSince(id));
+    return Optional.of(
+        new Created(info(c, now, requireAccess(c, user, now.node()), true), false));
+  }
+
+  private static ApiException deletedSince(UUID id) {
+    return notFound("node " + id + " was created by this request and has been deleted since");
+  }
+
+  /**
+   * Whether {@code user}'s change with {@code key} was applied already. Read without a tree lock,
+   * so only a yes is final (a recorded key stays recorded): it lets a create sent again skip the
+   * checks made before its transaction, which judge a node that may have been renamed since.
+   */
+  boolean applied(UUID user, Optional<String> key) {
+    return key.isPresent() && db.read(c -> requests.seen(c, user, key.get()));
   }
 
   NodeInfo commit(UUID user, UUID id, CommitRequest r) {

@@ -161,7 +161,7 @@ public final class Fsck {
                     c,
                     "SELECT DISTINCT vb.block_hash, b.refs FROM version_blocks vb"
                         + " LEFT JOIN blocks b ON b.hash = vb.block_hash"
-                        + " WHERE b.hash IS NULL OR b.refs < 0",
+                        + " WHERE b.hash IS NULL OR b.refs = " + VersionStore.DOOMED,
                     rs -> new Unknown(rs.getString(1), rs.getObject(2, Long.class))));
     for (Unknown u : unknown) {
       lost.add(u.hash());
@@ -176,7 +176,11 @@ public final class Fsck {
     }
   }
 
-  /** A block's refs is the number of version entries naming it. */
+  /**
+   * A block's refs is the number of version entries naming it. A doomed row ({@value
+   * VersionStore#DOOMED}) is the garbage collector's and not counted; any other negative value is
+   * a wrong count like any other (nothing sets one, but a count already too low once could).
+   */
   private void refs() {
     record Refs(String hash, long refs, long uses) {}
     List<Refs> wrong =
@@ -187,7 +191,9 @@ public final class Fsck {
                     "SELECT b.hash, b.refs, COUNT(vb.block_hash) FROM blocks b"
                         + " LEFT JOIN version_blocks vb ON vb.block_hash = b.hash"
                         + " GROUP BY b.hash, b.refs"
-                        + " HAVING b.refs >= 0 AND b.refs <> COUNT(vb.block_hash)",
+                        + " HAVING b.refs <> "
+                        + VersionStore.DOOMED
+                        + " AND b.refs <> COUNT(vb.block_hash)",
                     rs -> new Refs(rs.getString(1), rs.getLong(2), rs.getLong(3))));
     for (Refs r : wrong) {
       boolean fixed = repair && recount(r.hash());
@@ -208,14 +214,14 @@ public final class Fsck {
   /**
    * Sets a block's refs to its number of version entries. The row is locked first: a commit or a
    * delete changes refs before it writes version entries, so once the lock is held the count
-   * cannot move. Returns false if the block is being deleted meanwhile.
+   * cannot move. Returns false if the block is being deleted meanwhile (doomed).
    */
   private boolean recount(String hash) {
     return db.write(
         c -> {
           OptionalLong refs =
               single(c, "SELECT refs FROM blocks WHERE hash = ?" + db.dialect().lockRows(), hash);
-          if (refs.isEmpty() || refs.getAsLong() < 0) {
+          if (refs.isEmpty() || refs.getAsLong() == VersionStore.DOOMED) {
             return false;
           }
           long uses =
@@ -332,7 +338,7 @@ public final class Fsck {
           Row::hash,
           page -> {
             for (Row r : page) {
-              if (r.refs() >= 0) {
+              if (r.refs() != VersionStore.DOOMED) {
                 reads.submit(() -> checkBlock(r.hash(), r.length()));
               }
             }
@@ -364,7 +370,7 @@ public final class Fsck {
     }
     // the garbage collector may have removed an unreferenced block since the page was read
     OptionalLong refs = db.read(c -> single(c, "SELECT refs FROM blocks WHERE hash = ?", hash));
-    if (refs.isEmpty() || refs.getAsLong() < 0) {
+    if (refs.isEmpty() || refs.getAsLong() == VersionStore.DOOMED) {
       return;
     }
     String block = "block " + hash + " (" + length + " bytes) ";

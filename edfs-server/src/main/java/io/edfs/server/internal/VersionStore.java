@@ -155,6 +155,10 @@ final class VersionStore {
    * version_blocks} too, hence refs are changed before those rows are written). A block whose refs
    * fall to 0 starts its grace period (see {@link #insertBlockIfAbsent}). Doomed rows are never
    * changed; a caller adding refs has locked the rows and found them live ({@link #lockBlocks}).
+   *
+   * @throws IllegalStateException if a block has no live row or would fall below 0 refs (the
+   *     count was already wrong): the transaction fails rather than doom a block ({@value
+   *     #DOOMED}) that skipped its grace period, and {@code edfs admin fsck --repair} recounts it
    */
   void addRefs(Connection c, SortedMap<String, Long> uses, int sign) throws SQLException {
     if (uses.isEmpty()) {
@@ -162,18 +166,33 @@ final class VersionStore {
     }
     // created_at before refs: MySQL assigns left to right and lets later assignments see the new
     // values; PostgreSQL and SQLite always read the old ones. This order reads the old refs on all.
+    // One statement per block, not a batch: a batch's counts may be "no info" (MariaDB), and a
+    // block the guard left alone must be noticed.
     try (PreparedStatement ref =
         c.prepareStatement(
             "UPDATE blocks SET created_at = CASE WHEN refs + ? = 0 THEN "
                 + dialect.nowMillis()
-                + " ELSE created_at END, refs = refs + ? WHERE hash = ? AND refs >= 0")) {
+                + " ELSE created_at END, refs = refs + ? WHERE hash = ? AND refs >= 0"
+                + " AND refs + ? >= 0")) {
       for (Map.Entry<String, Long> use : uses.entrySet()) {
-        ref.setLong(1, sign * use.getValue());
-        ref.setLong(2, sign * use.getValue());
+        long delta = sign * use.getValue();
+        if (delta == 0) {
+          continue;
+        }
+        ref.setLong(1, delta);
+        ref.setLong(2, delta);
         ref.setString(3, use.getKey());
-        ref.addBatch();
+        ref.setLong(4, delta);
+        if (ref.executeUpdate() != 1) {
+          throw new IllegalStateException(
+              "refs of block "
+                  + use.getKey()
+                  + " cannot change by "
+                  + delta
+                  + ": it has no live row, or fewer refs than versions being dropped use it"
+                  + " (a wrong count; edfs admin fsck --repair recounts it)");
+        }
       }
-      ref.executeBatch();
     }
   }
 

@@ -151,14 +151,26 @@ class FsckTest {
   }
 
   @Test
-  @DisplayName("names a block a version lists that is being deleted")
+  @DisplayName(
+      "names a block a version lists that is being deleted; recounts another negative refs count")
   void beingDeleted() throws Exception {
     String hash = live.referenced().get(4);
+    String miscounted = live.referenced().get(3);
     live.sql("UPDATE blocks SET refs = -1 WHERE hash = ?", hash);
+    live.sql("UPDATE blocks SET refs = -2 WHERE hash = ?", miscounted);
     FsckReport r = EdfsAdmin.fsck(live.config, true);
-    assertThat(of(r, UNKNOWN_BLOCK)).singleElement().satisfies(f -> assertThat(f.detail()).contains("being deleted"));
+    assertThat(of(r, UNKNOWN_BLOCK)).singleElement().satisfies(f -> {
+      assertThat(f.subject()).isEqualTo(hash);
+      assertThat(f.detail()).contains("being deleted");
+    });
+    assertThat(of(r, WRONG_REFS)).singleElement().satisfies(f -> {
+      assertThat(f.subject()).as("-2 is a wrong count, not doomed").isEqualTo(miscounted);
+      assertThat(f.detail()).contains("has refs -2 but");
+      assertThat(f.repaired()).isTrue();
+    });
     assertThat(r.count(LOST_VERSION)).isPositive();
     assertThat(r.healthy()).isFalse();
+    assertThat(EdfsAdmin.fsck(live.config, false).count(WRONG_REFS)).isZero();
   }
 
   /** The installation on a mirror: its block folder and a copy of it. */

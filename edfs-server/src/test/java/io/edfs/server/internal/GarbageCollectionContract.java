@@ -88,6 +88,25 @@ abstract class GarbageCollectionContract extends ServiceFixture {
     }
 
     @Test
+    @DisplayName("is never doomed by a delete when its refs count was already too low")
+    void countTooLow() throws Exception {
+      User alice = signup("alice");
+      BlockRef b = block(300);
+      NodeInfo f = file(alice, alice.home(), "f", b);
+      setRefs(b, 0);
+      try {
+        assertThatThrownBy(() -> tree.delete(alice.id(), f.id(), false))
+            .hasStackTraceContaining("refs of block " + b.hash() + " cannot change by -1");
+        assertThat(row(b).orElseThrow().refs()).as("left as it was, not doomed").isZero();
+        assertThat(tree.get(alice.id(), f.id()).id()).as("not deleted").isEqualTo(f.id());
+      } finally {
+        setRefs(b, 1);
+      }
+      tree.delete(alice.id(), f.id(), false);
+      assertThat(row(b).orElseThrow().refs()).isZero();
+    }
+
+    @Test
     @DisplayName("is kept when uploaded again, or asked about, during the grace period")
     void keptWhenUsedAgain() throws Exception {
       BlockRef uploaded = block(300);
@@ -464,6 +483,20 @@ abstract class GarbageCollectionContract extends ServiceFixture {
 
   Optional<BlockRow> row(BlockRef b) {
     return db.read(c -> versions.blockRow(c, b.hash(), false));
+  }
+
+  /** Sets {@code b}'s refs count, right or wrong. */
+  void setRefs(BlockRef b, long refs) {
+    db.write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE blocks SET refs = ? WHERE hash = ?")) {
+            ps.setLong(1, refs);
+            ps.setString(2, b.hash());
+            assertThat(ps.executeUpdate()).isOne();
+          }
+          return null;
+        });
   }
 
   /** Moves the start of {@code b}'s grace period back by more than the grace period. */

@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -469,9 +471,19 @@ final class Tree {
         throw ApiException.collected(r.blocks().get(0).hash());
       }
     }
+    // the refs this commit changes, net per block: +1 per use by the new version, -1 per use by
+    // each version it prunes; all in one pass in hash order, so that two commits sharing blocks
+    // lock them in the same order
+    List<VersionRow> released = versions.olderThanNewest(c, node.id(), keepVersions - 1);
+    SortedMap<String, Long> refChanges = new TreeMap<>();
+    for (BlockRef b : r.blocks()) {
+      refChanges.merge(b.hash(), 1L, Long::sum);
+    }
+    for (VersionRow old : released) {
+      versions.uses(c, old.id()).forEach((hash, n) -> refChanges.merge(hash, -n, Long::sum));
+    }
     // locked until the commit ends, so no garbage collector can doom them meanwhile
-    Map<String, BlockRow> stored =
-        versions.lockBlocks(c, r.blocks().stream().map(BlockRef::hash).toList());
+    Map<String, BlockRow> stored = versions.lockBlocks(c, refChanges.keySet());
     List<String> missing =
         r.blocks().stream()
             .map(BlockRef::hash)
@@ -487,7 +499,6 @@ final class Tree {
         throw badRequest("block " + b.hash() + " has " + length + " bytes, not " + b.length());
       }
     }
-    List<VersionRow> released = versions.olderThanNewest(c, node.id(), keepVersions - 1);
     long releasedBytes = released.stream().mapToLong(VersionRow::size).sum();
     UserRow owner = users.byId(c, node.ownerId()).orElseThrow();
     long used = owner.usedBytes();
@@ -513,6 +524,8 @@ final class Tree {
             r.segmentSize(),
             user,
             now);
+    // refs first: the exclusive row locks before the foreign-key checks' shared ones
+    versions.addRefs(c, refChanges, 1);
     versions.insert(c, v, r.blocks());
     for (VersionRow old : released) {
       versions.delete(c, old.id());

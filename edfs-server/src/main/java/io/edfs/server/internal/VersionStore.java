@@ -109,8 +109,9 @@ final class VersionStore {
   }
 
   /**
-   * Inserts the version and its block list, adding one ref per listed block. The caller has locked
-   * the blocks' rows in this transaction and found them live ({@link #lockBlocks}).
+   * Inserts the version and its block list. The caller has locked the blocks' rows in this
+   * transaction, found them live ({@link #lockBlocks}) and added the refs ({@link #addRefs}),
+   * together with those of the versions the same commit prunes.
    */
   void insert(Connection c, VersionRow v, List<BlockRef> blocks) throws SQLException {
     try (PreparedStatement ps =
@@ -127,12 +128,6 @@ final class VersionStore {
     if (blocks.isEmpty()) {
       return;
     }
-    SortedMap<String, Long> uses = new TreeMap<>();
-    for (BlockRef b : blocks) {
-      uses.merge(b.hash(), 1L, Long::sum);
-    }
-    // refs first: the exclusive row locks before the foreign-key checks' shared ones
-    addRefs(c, uses, 1);
     try (PreparedStatement vb =
         c.prepareStatement(
             "INSERT INTO version_blocks (version_id, idx, block_hash, length)"
@@ -196,8 +191,8 @@ final class VersionStore {
     }
   }
 
-  /** Deletes a version and its block list, dropping one ref per listed block. */
-  void delete(Connection c, UUID versionId) throws SQLException {
+  /** How often version {@code versionId} lists each of its blocks, in hash order. */
+  SortedMap<String, Long> uses(Connection c, UUID versionId) throws SQLException {
     SortedMap<String, Long> uses = new TreeMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -210,7 +205,14 @@ final class VersionStore {
         }
       }
     }
-    addRefs(c, uses, -1);
+    return uses;
+  }
+
+  /**
+   * Deletes a version and its block list. The caller has dropped the refs of its {@link #uses}
+   * ({@link #addRefs}), together with those of the rest of its transaction.
+   */
+  void delete(Connection c, UUID versionId) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("DELETE FROM version_blocks WHERE version_id = ?")) {
       setUuid(ps, 1, versionId);

@@ -1020,5 +1020,40 @@ abstract class MetadataStoreContract extends ServiceFixture {
       assertThat(db.conflictRetries() - retriesBefore).as("deadlocks retried").isZero();
       assertInvariants();
     }
+
+    @Test
+    @DisplayName("unrelated trees' commits, each pruning the blocks the other adds, never deadlock")
+    void pruningCommitsNoDeadlock() throws Exception {
+      var x = block(100);
+      var y = block(100);
+      var filler = block(10);
+      User alice = signup("alice");
+      User bob = signup("bob");
+      long retriesBefore = db.conflictRetries();
+      for (int round = 0; round < ROUNDS * 3; round++) {
+        List<Callable<NodeInfo>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS / 2; t++) {
+          String n = "r" + round + "t" + t;
+          // alice's commit adds y and prunes a version of x, bob's the other way round
+          NodeInfo a = fullHistory(alice, "a" + n, x, filler);
+          NodeInfo b = fullHistory(bob, "b" + n, y, filler);
+          tasks.add(() -> tree.commit(alice.id(), a.id(), commit(a.version().id(), y)));
+          tasks.add(() -> tree.commit(bob.id(), b.id(), commit(b.version().id(), x)));
+        }
+        assertThat(Race.run(tasks)).as("round " + round).allMatch(Outcome::won);
+      }
+      assertThat(db.conflictRetries() - retriesBefore).as("deadlocks retried").isZero();
+      assertThat(refs(x)).isEqualTo(ROUNDS * 3 * (THREADS / 2));
+      assertInvariants();
+    }
+
+    /** A file whose oldest version is {@code oldest}, with as many versions as are kept. */
+    NodeInfo fullHistory(User u, String name, BlockRef oldest, BlockRef filler) {
+      NodeInfo f = file(u, u.home(), name, oldest);
+      for (int i = 1; i < KEEP_VERSIONS; i++) {
+        f = tree.commit(u.id(), f.id(), commit(f.version().id(), filler));
+      }
+      return f;
+    }
   }
 }

@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
       ShareCommands.Shares.class,
       ShareCommands.Shared.class,
       BenchCommand.class,
+      UiCommand.class,
       AdminCommands.class,
     })
 public final class Main {

@@ -272,6 +272,34 @@ class UiServerIT {
     }
   }
 
+  @Test
+  @DisplayName("a server that does not answer gives the page a clear 'not answering' error")
+  void unreachableServer(@TempDir Path tmp) throws Exception {
+    URI dead = URI.create("https://127.0.0.1:1");
+    try (EdfsClient lonely =
+            EdfsClient.open(ClientOptions.of(dead, tmp.resolve("known_servers")).withFailover(java.time.Duration.ofMillis(500)));
+        UiServer other = UiServer.start(0, lonely, List.of(dead), SessionStore.none())) {
+      String otherOrigin = "http://127.0.0.1:" + other.port();
+      String token = other.link().getFragment().substring("token=".length());
+      var traded =
+          http.send(
+              HttpRequest.newBuilder(URI.create(otherOrigin + "/api/session")).header("Origin", otherOrigin).POST(body(Map.of("token", token))).build(),
+              BodyHandlers.ofString());
+      String key = json(traded).path("key").asText();
+      var login =
+          http.send(
+              HttpRequest.newBuilder(URI.create(otherOrigin + "/api/login"))
+                  .header("Origin", otherOrigin)
+                  .header("X-Edfs-Key", key)
+                  .POST(body(Map.of("username", "alice", "password", "whatever")))
+                  .build(),
+              BodyHandlers.ofString());
+      assertThat(login.statusCode()).isEqualTo(503);
+      assertThat(json(login).path("error").asText()).isEqualTo("UNREACHABLE");
+      assertThat(json(login).path("message").asText()).contains("not answering");
+    }
+  }
+
   // ---- helpers ----
 
   String key() throws Exception {

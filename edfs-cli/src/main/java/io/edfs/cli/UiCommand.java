@@ -3,9 +3,6 @@ package io.edfs.cli;
 import io.edfs.client.EdfsClient;
 import io.edfs.client.EdfsException;
 import io.edfs.client.EdfsException.Reason;
-import io.edfs.client.Session;
-import io.edfs.client.SessionData;
-import io.edfs.ui.SessionStore;
 import io.edfs.ui.UiServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -26,7 +22,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code edfs ui}: the web app on 127.0.0.1, sharing its login with the other commands. */
+/**
+ * {@code edfs ui}: the web app on 127.0.0.1. Its login is its own and lives in its memory only,
+ * apart from the session file of the other commands.
+ */
 @Command(
     name = "ui",
     description = {
@@ -55,7 +54,7 @@ final class UiCommand implements Callable<Integer> {
     }
     List<URI> servers = cli.servers(server.value());
     try (EdfsClient client = cli.client(servers);
-        UiServer ui = UiServer.start(port, client, servers, store(cli, servers))) {
+        UiServer ui = UiServer.start(port, client, servers)) {
       Runtime.getRuntime().addShutdownHook(new Thread(ui::close, "edfs-ui-stop"));
       URI link = ui.link();
       cli.out.println("Open " + link);
@@ -75,37 +74,6 @@ final class UiCommand implements Callable<Integer> {
       new CountDownLatch(1).await();
     }
     return 0;
-  }
-
-  /** The CLI's own session file: {@code edfs login} and the page are logged in together. */
-  private static SessionStore store(Cli cli, List<URI> servers) {
-    return new SessionStore() {
-      @Override
-      public Optional<Session> resume(EdfsClient client) {
-        if (cli.savedSession().isEmpty()) {
-          return Optional.empty();
-        }
-        try {
-          return Optional.of(cli.session(client, servers));
-        } catch (EdfsException e) {
-          if (e.reason() == Reason.UNAUTHENTICATED) {
-            // expired, or a login to other servers: the page asks to log in
-            return Optional.empty();
-          }
-          throw e;
-        }
-      }
-
-      @Override
-      public void save(SessionData data) {
-        cli.saveSession(data);
-      }
-
-      @Override
-      public void clear() {
-        cli.deleteSession();
-      }
-    };
   }
 
   /**

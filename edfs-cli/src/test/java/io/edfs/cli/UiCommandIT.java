@@ -28,24 +28,29 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code edfs ui} as a user starts it: the printed link, a new link on Enter, the login shared
- * with {@code edfs login}, a port in use, and a file much larger than the process's heap going up
+ * {@code edfs ui} as a user starts it: the printed link, a new link on Enter, a login of its
+ * own that leaves the CLI's session file alone, a port in use, and a file much larger than the process's heap going up
  * and coming back down through the page's calls (streamed, never held in memory).
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UiCommandIT {
   /** Far more than the UI process's heap ({@link #HEAP}). */
-  static final long BIG = 384L << 20;
+  static final long BIG = 512L << 20;
 
-  static final String HEAP = "-Xmx64m";
+  static final String HEAP = "-Xmx128m";
 
   ServerProcess server;
+  Path home;
   CliRunner alice;
   Process ui;
   BufferedReader uiOut;
@@ -56,7 +61,8 @@ class UiCommandIT {
   @BeforeAll
   void start(@TempDir Path tmp) throws Exception {
     server = ServerProcess.start(tmp.resolve("data"), List.of());
-    alice = new CliRunner(Files.createDirectories(tmp.resolve("alice")), server.url(), "alice's passphrase");
+    home = Files.createDirectories(tmp.resolve("alice"));
+    alice = new CliRunner(home, server.url(), "alice's passphrase");
     assertThat(alice.run("signup", "alice").ok()).isTrue();
     ui = alice.jvmArgs(List.of(HEAP)).start("ui", "--no-browser");
     uiOut = new BufferedReader(new InputStreamReader(ui.getInputStream(), StandardCharsets.UTF_8));
@@ -82,19 +88,29 @@ class UiCommandIT {
   }
 
   @Test
-  @DisplayName("Enter prints a new link that works once, and the page starts logged in as 'edfs login' left it")
-  void newLinkOnEnterAndSharedLogin() throws Exception {
+  @Order(1)
+  @DisplayName("Enter prints a new link that works once; the page's login stays in its memory, apart from the CLI's")
+  void newLinkOnEnterAndOwnLogin() throws Exception {
     OutputStream stdin = ui.getOutputStream();
     stdin.write('\n');
     stdin.flush();
     URI second = nextLink();
     assertThat(second.getFragment()).startsWith("token=").isNotEqualTo(firstLink.getFragment());
     String key = trade(second.getFragment().substring(6));
+    assertThat(key).isNotNull();
     assertThat(trade(second.getFragment().substring(6))).isNull();
-    JsonNode me = get("/api/me", key);
-    assertThat(me.path("loggedIn").asBoolean()).isTrue();
-    assertThat(me.path("username").asText()).isEqualTo("alice");
-    assertThat(me.path("servers").get(0).asText()).isEqualTo(server.url());
+    assertThat(get("/api/me", key).path("loggedIn").asBoolean()).as("the page starts logged out").isFalse();
+
+    byte[] cliSession = Files.readAllBytes(home.resolve("session.json"));
+    var login = post("/api/login", Map.of("username", "alice", "password", "alice's passphrase"), key);
+    assertThat(login.path("username").asText()).isEqualTo("alice");
+    assertThat(get("/api/me", key).path("servers").get(0).asText()).isEqualTo(server.url());
+    post("/api/logout", Map.of(), key);
+    assertThat(Files.readAllBytes(home.resolve("session.json"))).as("the CLI's session file").isEqualTo(cliSession);
+    try (var files = Files.list(home)) {
+      assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("ui-session.json").allMatch(n -> !n.startsWith("ui-open-"));
+    }
+    assertThat(alice.run("ls", "/").ok()).as("the CLI's session still works").isTrue();
   }
 
   @Test
@@ -106,10 +122,11 @@ class UiCommandIT {
   }
 
   @Test
-  @DisplayName("a file six times the size of the UI process's heap uploads and downloads intact, streamed")
+  @DisplayName("a file four times the size of the UI process's heap uploads and downloads intact, streamed")
   void largeFileIsStreamed() throws Exception {
     stdinLink();
     String key = trade(nextLink().getFragment().substring(6));
+    assertThat(post("/api/login", Map.of("username", "alice", "password", "alice's passphrase"), key).path("loggedIn").asBoolean()).isTrue();
     MessageDigest sent = MessageDigest.getInstance("SHA-256");
     long t0 = System.nanoTime();
     var up =
@@ -169,6 +186,18 @@ class UiCommandIT {
                 .build(),
             BodyHandlers.ofString());
     return r.statusCode() == 200 ? Json.mapper().readTree(r.body()).path("key").asText() : null;
+  }
+
+  JsonNode post(String path, Object body, String key) throws Exception {
+    var r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(origin + path))
+                .header("Origin", origin)
+                .header("X-Edfs-Key", key)
+                .POST(BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body)))
+                .build(),
+            BodyHandlers.ofString());
+    return Json.mapper().readTree(r.body());
   }
 
   JsonNode get(String path, String key) throws Exception {

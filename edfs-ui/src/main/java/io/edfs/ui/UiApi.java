@@ -22,6 +22,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The JSON API the page calls, one method per call, on top of the SDK's path-based {@link
- * Session}. The page never sees a key or a ciphertext: all crypto happens in this process.
+ * Session}. The page never sees a key or a ciphertext: all crypto happens in this process. The
+ * login lives in memory only (never in {@code EDFS_HOME}): it ends with the process.
  */
 final class UiApi {
   private static final Logger LOG = LoggerFactory.getLogger(UiApi.class);
@@ -63,29 +65,47 @@ final class UiApi {
 
   private final EdfsClient client;
   private final List<URI> servers;
-  private final SessionStore store;
   private final Gate gate;
   private final Clock clock;
   private final Object accountLock = new Object();
   private volatile Session session;
 
-  UiApi(EdfsClient client, List<URI> servers, SessionStore store, Gate gate, Clock clock) {
+  UiApi(EdfsClient client, List<URI> servers, Gate gate, Clock clock) {
     this.client = client;
     this.servers = List.copyOf(servers);
-    this.store = store;
     this.gate = gate;
     this.clock = clock;
-    try {
-      this.session = store.resume(client).orElse(null);
-    } catch (EdfsException e) {
-      LOG.warn("the saved session could not be resumed ({}); the page starts logged out", e.reason());
-    }
   }
 
-  void close() {
-    Session s = session;
-    if (s != null) {
-      s.close();
+  /**
+   * Ends the session on the server, waiting at most {@code patience} (a server that is away
+   * must not hold up a stop; its token then simply expires, known to nobody).
+   */
+  void close(Duration patience) {
+    Session s;
+    synchronized (accountLock) {
+      s = session;
+      session = null;
+    }
+    if (s == null) {
+      return;
+    }
+    Thread logout =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    s.logout();
+                  } catch (EdfsException e) {
+                    // expired or unreachable: nothing more to do
+                  } finally {
+                    s.close();
+                  }
+                });
+    try {
+      logout.join(patience);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -181,7 +201,6 @@ final class UiApi {
         if (old != null) {
           old.close();
         }
-        store.save(fresh.data());
       }
     } finally {
       Arrays.fill(password, '\0');
@@ -200,7 +219,6 @@ final class UiApi {
           // already ended on the server, or the server is away: it is forgotten here all the same
           LOG.warn("logging out on the server failed ({}); the session is forgotten here", e.reason());
         } finally {
-          store.clear();
           s.close();
         }
       }
@@ -372,7 +390,6 @@ final class UiApi {
         Session s = session;
         session = null;
         if (s != null) {
-          store.clear();
           s.close();
         }
       }

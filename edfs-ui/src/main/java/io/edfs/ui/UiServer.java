@@ -32,12 +32,12 @@ public final class UiServer implements AutoCloseable {
   }
 
   /**
-   * Starts the app on 127.0.0.1:{@code port} (0: any free port) for a client of {@code servers},
-   * resuming the login {@code store} holds, if any.
+   * Starts the app on 127.0.0.1:{@code port} (0: any free port) for a client of {@code servers}.
+   * It starts logged out; a login made in the page is kept in memory only.
    */
-  public static UiServer start(int port, EdfsClient client, List<URI> servers, SessionStore store) throws IOException {
+  public static UiServer start(int port, EdfsClient client, List<URI> servers) throws IOException {
     Gate gate = new Gate();
-    UiApi api = new UiApi(client, servers, store, gate, Clock.systemUTC());
+    UiApi api = new UiApi(client, servers, gate, Clock.systemUTC());
     UiHandler handler = new UiHandler(gate, api);
 
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -58,7 +58,7 @@ public final class UiServer implements AutoCloseable {
     try {
       jetty.start();
     } catch (Exception e) {
-      api.close();
+      api.close(Duration.ZERO);
       String why = e.getCause() instanceof java.net.BindException || e instanceof java.net.BindException
           ? "port " + port + " is in use"
           : e.toString();
@@ -78,6 +78,7 @@ public final class UiServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/#token=" + gate.newLinkToken());
   }
 
+  /** Stops serving and ends the page's session on the server (waiting at most 3 s for it). */
   @Override
   public void close() {
     try {
@@ -85,7 +86,7 @@ public final class UiServer implements AutoCloseable {
     } catch (Exception e) {
       // stopping anyway
     } finally {
-      api.close();
+      api.close(Duration.ofSeconds(3));
     }
   }
 }

@@ -54,7 +54,7 @@ class UiServerIT {
   void start(@TempDir Path tmp) throws Exception {
     server = TestServer.start();
     client = EdfsClient.open(ClientOptions.of(server.uri(), tmp.resolve("known_servers")).withMinimumKdf(FAST_KDF));
-    ui = UiServer.start(0, client, List.of(server.uri()), SessionStore.none());
+    ui = UiServer.start(0, client, List.of(server.uri()));
     origin = "http://127.0.0.1:" + ui.port();
   }
 
@@ -278,7 +278,7 @@ class UiServerIT {
     URI dead = URI.create("https://127.0.0.1:1");
     try (EdfsClient lonely =
             EdfsClient.open(ClientOptions.of(dead, tmp.resolve("known_servers")).withFailover(java.time.Duration.ofMillis(500)));
-        UiServer other = UiServer.start(0, lonely, List.of(dead), SessionStore.none())) {
+        UiServer other = UiServer.start(0, lonely, List.of(dead))) {
       String otherOrigin = "http://127.0.0.1:" + other.port();
       String token = other.link().getFragment().substring("token=".length());
       var traded =

@@ -88,7 +88,15 @@ final class UiCommand implements Callable<Integer> {
       return false;
     }
     try {
-      Path handoff = Files.createTempFile(cli.ensureHome(), "ui-open-", ".html");
+      Path home = cli.ensureHome();
+      // hand-off files of earlier runs name links that are spent, expired or of a stopped ui
+      try (var old = Files.newDirectoryStream(home, "ui-open-*.html")) {
+        for (Path f : old) {
+          Files.deleteIfExists(f);
+        }
+      }
+      Path handoff = Files.createTempFile(home, "ui-open-", ".html");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(handoff), "edfs-ui-handoff"));
       try {
         Files.setPosixFilePermissions(handoff, PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException ignored) {
@@ -111,14 +119,22 @@ final class UiCommand implements Callable<Integer> {
               () -> {
                 try {
                   Thread.sleep(HANDOFF_LIFETIME);
-                  Files.deleteIfExists(handoff);
-                } catch (InterruptedException | IOException ignored) {
-                  // left for the next start to overwrite: it names a spent or stopped link
+                } catch (InterruptedException ignored) {
+                  // deleted now
                 }
+                deleteQuietly(handoff);
               });
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  private static void deleteQuietly(Path f) {
+    try {
+      Files.deleteIfExists(f);
+    } catch (IOException ignored) {
+      // the next start removes it
     }
   }
 }

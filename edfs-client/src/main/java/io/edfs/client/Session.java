@@ -247,7 +247,16 @@ public final class Session implements AutoCloseable {
    * since this call looked, never overwriting it silently.
    */
   public Entry write(String path, InputStream content, Progress progress) {
-    return write(path, content, progress, Optional.empty());
+    return write(path, content, progress, Optional.empty(), false);
+  }
+
+  /**
+   * Creates the file at {@code path} with {@code content}; fails with {@link Reason#NAME_EXISTS}
+   * if anything has that name, also when it appears while the content uploads (never a new
+   * version of someone else's file).
+   */
+  public Entry writeNew(String path, InputStream content, Progress progress) {
+    return write(path, content, progress, Optional.empty(), true);
   }
 
   /**
@@ -256,10 +265,10 @@ public final class Session implements AutoCloseable {
    * Throws {@link VersionConflictException} otherwise.
    */
   public Entry write(String path, InputStream content, Progress progress, Entry seen) {
-    return write(path, content, progress, Optional.of(seen));
+    return write(path, content, progress, Optional.of(seen), false);
   }
 
-  private Entry write(String path, InputStream content, Progress progress, Optional<Entry> seen) {
+  private Entry write(String path, InputStream content, Progress progress, Optional<Entry> seen, boolean createOnly) {
     RemotePath p = RemotePath.parse(path);
     if (p.isRoot()) {
       throw new EdfsException(Reason.NOT_A_FILE, path + ": is a folder");
@@ -293,6 +302,9 @@ public final class Session implements AutoCloseable {
       }
     }
     Optional<Node> existing = sharedNode ? Optional.of(resolve(p)) : find(parent, p.name(), p);
+    if (existing.isPresent() && createOnly) {
+      throw new EdfsException(Reason.NAME_EXISTS, path + ": name exists");
+    }
     if (existing.isPresent()) {
       Node file = existing.get();
       requireFile(file, path);
@@ -394,24 +406,52 @@ public final class Session implements AutoCloseable {
    */
   public Entry move(String src, String dst) {
     RemotePath from = RemotePath.parse(src);
-    Node node = resolve(from);
-    if (from.components().size() <= (from.owner().isPresent() ? 1 : 0)) {
-      throw new EdfsException(Reason.FORBIDDEN, src + ": not allowed to move this node");
-    }
+    Node node = movable(from, src);
     RemotePath to = RemotePath.parse(dst);
-    Node newParent;
-    String newName;
     Optional<Node> target = to.isRoot() ? Optional.of(resolve(to)) : findPath(to);
     if (target.isPresent() && target.get().info.kind() == NodeKind.D) {
-      newParent = target.get();
-      newName = node.name;
+      return relocate(node, target.get(), node.name);
     } else if (target.isPresent()) {
       throw new EdfsException(Reason.NAME_EXISTS, dst + ": name exists");
-    } else {
-      newParent = resolve(to.parent());
-      requireFolder(newParent, to.parent().toString());
-      newName = to.name();
     }
+    Node newParent = resolve(to.parent());
+    requireFolder(newParent, to.parent().toString());
+    return relocate(node, newParent, to.name());
+  }
+
+  /**
+   * Gives the node at {@code path} the name {@code newName} in the same folder. Unlike {@link
+   * #move}, a folder of that name is never entered: any existing entry is {@link
+   * Reason#NAME_EXISTS}.
+   */
+  public Entry rename(String path, String newName) {
+    RemotePath from = RemotePath.parse(path);
+    Node node = movable(from, path);
+    return relocate(node, resolve(from.parent()), newName);
+  }
+
+  /**
+   * Moves the node at {@code src} into the folder at {@code folder}, keeping its name. Unlike
+   * {@link #move}, a missing folder is {@link Reason#NOT_FOUND}, never a new name.
+   */
+  public Entry moveInto(String src, String folder) {
+    Node node = movable(RemotePath.parse(src), src);
+    Node target = resolve(RemotePath.parse(folder));
+    requireFolder(target, folder);
+    return relocate(node, target, node.name);
+  }
+
+  /** The node at {@code from}, if it may be moved (not a home folder, not a node shared with me). */
+  private Node movable(RemotePath from, String text) {
+    Node node = resolve(from);
+    if (from.components().size() <= (from.owner().isPresent() ? 1 : 0)) {
+      throw new EdfsException(Reason.FORBIDDEN, text + ": not allowed to move this node");
+    }
+    return node;
+  }
+
+  /** Puts {@code node} into {@code newParent} as {@code newName}, in one request. */
+  private Entry relocate(Node node, Node newParent, String newName) {
     byte[] encName = encryptName(newParent, newName);
     byte[] wrapped = newParent.secret.wrapChild(node.secret, node.id(), newParent.id(), encName);
     List<Reseal> reseals = new ArrayList<>();

@@ -70,6 +70,36 @@ class SessionIT {
   }
 
   @Test
+  @DisplayName("rename never enters a folder of the new name, moveInto never renames, writeNew never overwrites")
+  void explicitRenameMoveAndCreate() {
+    try (Session s = client.signup("renamer", "pw".toCharArray(), FAST_KDF)) {
+      s.mkdir("/Reports", false);
+      write(s, "/a.txt", "a".getBytes(StandardCharsets.UTF_8));
+      assertThatThrownBy(() -> s.rename("/a.txt", "Reports"))
+          .extracting(e -> ((EdfsException) e).reason())
+          .isEqualTo(Reason.NAME_EXISTS);
+      assertThatThrownBy(() -> s.rename("/a.txt", "x/y")).extracting(e -> ((EdfsException) e).reason()).isEqualTo(Reason.INVALID_NAME);
+      assertThat(s.rename("/a.txt", "b.txt").name()).isEqualTo("b.txt");
+      assertThatThrownBy(() -> s.moveInto("/b.txt", "/Missing")).extracting(e -> ((EdfsException) e).reason()).isEqualTo(Reason.NOT_FOUND);
+      assertThat(s.list("/")).extracting(Entry::name).containsExactly("Reports", "b.txt");
+      s.moveInto("/b.txt", "/Reports");
+      assertThat(s.list("/Reports")).extracting(Entry::name).containsExactly("b.txt");
+
+      assertThatThrownBy(() -> s.writeNew("/Reports/b.txt", new ByteArrayInputStream("other".getBytes(StandardCharsets.UTF_8)), Progress.NONE))
+          .extracting(e -> ((EdfsException) e).reason())
+          .isEqualTo(Reason.NAME_EXISTS);
+      byte[] big = new byte[Session.BLOCK_SIZE + 5];
+      s.writeNew("/Reports/big.bin", new ByteArrayInputStream(big), Progress.NONE);
+      assertThatThrownBy(() -> s.writeNew("/Reports/big.bin", new ByteArrayInputStream(new byte[Session.BLOCK_SIZE + 9]), Progress.NONE))
+          .extracting(e -> ((EdfsException) e).reason())
+          .isEqualTo(Reason.NAME_EXISTS);
+      assertThat(new String(read(s, "/Reports/b.txt"), StandardCharsets.UTF_8)).isEqualTo("a");
+      assertThat(s.stat("/Reports/big.bin").size()).isEqualTo(big.length);
+      assertThat(s.stat("/Reports/big.bin").version()).isEqualTo(1);
+    }
+  }
+
+  @Test
   @DisplayName("refuses a stale writer with a version conflict and keeps the other's write")
   void staleWriterGetsConflict() {
     try (Session a = client.signup("alice", "pw".toCharArray(), FAST_KDF)) {

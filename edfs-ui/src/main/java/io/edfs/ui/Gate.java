@@ -20,12 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * it. Tokens, keys and download tickets are kept only as SHA-256 hashes, looked up by hash.
  */
 final class Gate {
+  /** How long a printed link works: long enough to copy it into a browser, not for a log to keep. */
+  static final Duration LINK_TTL = Duration.ofMinutes(15);
+
   /** How long a download ticket works: the page uses it at once. */
   static final Duration TICKET_TTL = Duration.ofSeconds(60);
 
   enum Exchange {
     OK,
     USED,
+    EXPIRED,
     INVALID
   }
 
@@ -34,22 +38,27 @@ final class Gate {
   record Ticket(String path, Instant expires) {}
 
   private final SecureRandom random = new SecureRandom();
-  private final Set<String> links = ConcurrentHashMap.newKeySet();
+  private final Map<String, Instant> links = new ConcurrentHashMap<>();
   private final Set<String> spent = ConcurrentHashMap.newKeySet();
   private final Set<String> keys = ConcurrentHashMap.newKeySet();
   private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
 
-  /** A new one-time link token (256 random bits, base64url). */
-  String newLinkToken() {
+  /** A new one-time link token (256 random bits, base64url), valid for {@link #LINK_TTL}. */
+  String newLinkToken(Instant now) {
     String token = secret();
-    links.add(hash(token));
+    links.put(hash(token), now.plus(LINK_TTL));
     return token;
   }
 
-  /** Trades a link token for a key, once. */
-  Traded trade(String token) {
+  /** Trades a link token for a key, once, before it expires. */
+  Traded trade(String token, Instant now) {
     String h = hash(token);
-    if (links.remove(h)) {
+    Instant expires = links.remove(h);
+    if (expires != null && expires.isBefore(now)) {
+      spent.add(h);
+      return new Traded(Exchange.EXPIRED, Optional.empty());
+    }
+    if (expires != null) {
       spent.add(h);
       String key = secret();
       keys.add(hash(key));

@@ -45,7 +45,11 @@ final class Http {
 
   Optional<String> param(String name) {
     if (query == null) {
-      query = Request.extractQueryParameters(request);
+      try {
+        query = Request.extractQueryParameters(request);
+      } catch (RuntimeException e) {
+        throw UiError.badRequest("malformed query string");
+      }
     }
     return Optional.ofNullable(query.getValue(name));
   }

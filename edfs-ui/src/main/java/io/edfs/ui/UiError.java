@@ -59,7 +59,7 @@ final class UiError extends RuntimeException {
           case USER_EXISTS -> new UiError(409, "USER_EXISTS", "The username " + s + " is taken. Choose another one.");
           case NAME_EXISTS -> new UiError(409, "NAME_EXISTS", "Something named " + s + " already exists here.");
           case NOT_FOUND -> new UiError(404, "NOT_FOUND", s + " was not found. It may have been moved, deleted or unshared; reload to see the current state.");
-          case FORBIDDEN -> new UiError(403, "FORBIDDEN", "Not allowed: you cannot change " + s + " (it may be shared with you read-only).");
+          case FORBIDDEN -> new UiError(403, "FORBIDDEN", "Not allowed: you do not have the right to do this with " + s + " (it may be shared with you read-only).");
           case INVALID_NAME -> new UiError(400, "INVALID_NAME", s + " is not a valid name: a name cannot contain '/' or be '.' or '..'.");
           case VERSION_CONFLICT -> conflict((VersionConflictException) e, s);
           case NOT_EMPTY -> new UiError(409, "NOT_EMPTY", "The folder " + s + " is not empty.");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,7 +52,7 @@ final class UiHandler extends Handler.Abstract {
   private final Gate gate;
   private final UiApi api;
   private volatile Set<String> hosts = Set.of();
-  private final Map<String, Optional<byte[]>> files = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
   UiHandler(Gate gate, UiApi api) {
     super(InvocationType.BLOCKING);
@@ -97,21 +98,25 @@ final class UiHandler extends Handler.Abstract {
     if (origin != null ? !hosts.contains(origin.replaceFirst("^http://", "")) || !origin.startsWith("http://") : !safe) {
       throw UiError.badOrigin();
     }
+    String path = h.path();
+    boolean api = path.startsWith("/api/");
+    boolean download = path.startsWith("/download/");
     String site = h.header("Sec-Fetch-Site");
-    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+    // the page's own files are public: opening them from a link elsewhere (or from the file that
+    // hands the link to a browser) is fine; calls and downloads come from the page only
+    if ((api || download) && site != null && !site.equals("same-origin") && !site.equals("none")) {
       throw UiError.badOrigin();
     }
-    String path = h.path();
     if (path.equals("/api/session") && h.method().equals("POST")) {
       session(h);
-    } else if (path.startsWith("/api/")) {
+    } else if (api) {
       if (!gate.validKey(h.header("X-Edfs-Key"))) {
         throw UiError.noKey();
       }
-      api.handle(h);
-    } else if (path.startsWith("/download/") && safe) {
-      api.download(h, path.substring("/download/".length()));
-    } else if (safe) {
+      this.api.handle(h);
+    } else if (download && h.method().equals("GET")) {
+      this.api.download(h, path.substring("/download/".length()));
+    } else if (safe && !download) {
       file(h, path.equals("/") ? "index.html" : path.substring(1));
     } else {
       throw new UiError(405, "BAD_REQUEST", "method not allowed");
@@ -121,7 +126,7 @@ final class UiHandler extends Handler.Abstract {
   /** Trades the link's one-time token for a key. */
   private void session(Http h) throws IOException {
     JsonNode body = h.json();
-    Gate.Traded t = gate.trade(Http.text(body, "token"));
+    Gate.Traded t = gate.trade(Http.text(body, "token"), Instant.now());
     switch (t.outcome()) {
       case OK -> h.sendJson(200, Map.of("key", t.key().orElseThrow()));
       case USED ->
@@ -129,6 +134,11 @@ final class UiHandler extends Handler.Abstract {
               403,
               "LINK_USED",
               "This link was already used, so it no longer works. Run 'edfs ui' again, or press Enter in its terminal, for a new link.");
+      case EXPIRED ->
+          throw new UiError(
+              403,
+              "LINK_EXPIRED",
+              "This link has expired (links work for " + Gate.LINK_TTL.toMinutes() + " minutes). Press Enter in the terminal of 'edfs ui' for a new one.");
       case INVALID ->
           throw new UiError(
               403, "LINK_INVALID", "This link is not valid for this edfs ui (it may belong to one that was stopped). Run 'edfs ui' again for a new link.");
@@ -136,7 +146,12 @@ final class UiHandler extends Handler.Abstract {
   }
 
   private void file(Http h, String name) throws IOException {
-    Optional<byte[]> bytes = FILE.matcher(name).matches() ? files.computeIfAbsent(name, UiHandler::load) : Optional.empty();
+    Optional<byte[]> bytes = Optional.ofNullable(files.get(name));
+    if (bytes.isEmpty() && FILE.matcher(name).matches()) {
+      // only files that exist are kept: a stream of made-up names cannot grow the map
+      bytes = load(name);
+      bytes.ifPresent(b -> files.put(name, b));
+    }
     if (bytes.isEmpty()) {
       h.sendBytes(404, "text/plain; charset=utf-8", "not found\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return;
@@ -163,6 +178,9 @@ final class UiHandler extends Handler.Abstract {
   }
 
   private static UiError internal(Throwable t) {
+    if (t instanceof org.eclipse.jetty.http.HttpException x && x.getCode() >= 400 && x.getCode() < 500) {
+      return UiError.badRequest("malformed request");
+    }
     // the type only: a message could hold a file name
     LOG.error("request failed: {}", t.getClass().getName());
     return new UiError(500, "IO", "Something went wrong in edfs ui (" + t.getClass().getSimpleName() + "). Try again.");

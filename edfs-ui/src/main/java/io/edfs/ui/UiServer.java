@@ -73,9 +73,12 @@ public final class UiServer implements AutoCloseable {
     return port;
   }
 
-  /** A new link that lets one browser in, once: {@code http://127.0.0.1:PORT/#token=...}. */
+  /**
+   * A new link that lets one browser in, once, within 15 minutes: {@code
+   * http://127.0.0.1:PORT/#token=...}.
+   */
   public URI link() {
-    return URI.create("http://127.0.0.1:" + port + "/#token=" + gate.newLinkToken());
+    return URI.create("http://127.0.0.1:" + port + "/#token=" + gate.newLinkToken(java.time.Instant.now()));
   }
 
   /** Stops serving and ends the page's session on the server (waiting at most 3 s for it). */

@@ -23,11 +23,14 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -213,8 +216,17 @@ class UiServerIT {
     var binary = get("/api/text?path=" + enc(bigPath), key);
     assertThat(binary.path("error").asText()).isEqualTo("TOO_LARGE");
 
-    // rename, then move into the folder
-    assertThat(json(post("/api/move", Map.of("from", "/notes.txt", "to", "/todo.txt"), key)).path("path").asText()).isEqualTo("/todo.txt");
+    // rename, then move into the folder; a rename never enters a folder, a move never renames
+    assertThat(json(post("/api/rename", Map.of("path", "/notes.txt", "name", "todo.txt"), key)).path("path").asText()).isEqualTo("/todo.txt");
+    var ontoFolder = post("/api/rename", Map.of("path", "/todo.txt", "name", "Reports"), key);
+    assertThat(json(ontoFolder).path("error").asText()).isEqualTo("NAME_EXISTS");
+    assertThat(json(ontoFolder).path("message").asText()).contains("\u201cReports\u201d");
+    var slash = post("/api/rename", Map.of("path", "/todo.txt", "name", "a/b"), key);
+    assertThat(json(slash).path("error").asText()).isEqualTo("INVALID_NAME");
+    assertThat(json(slash).path("message").asText()).contains("\u201ca/b\u201d", "'/'");
+    var intoMissing = post("/api/move", Map.of("from", "/todo.txt", "to", "/Missing"), key);
+    assertThat(json(intoMissing).path("error").asText()).isEqualTo("NOT_FOUND");
+    assertThat(get("/api/stat?path=/todo.txt", key).path("name").asText()).as("neither moved nor renamed").isEqualTo("todo.txt");
     assertThat(json(post("/api/move", Map.of("from", "/todo.txt", "to", "/Reports"), key)).path("path").asText()).isEqualTo("/Reports/todo.txt");
 
     // share READ with bob: bob sees it under alice, and cannot change it
@@ -297,6 +309,102 @@ class UiServerIT {
       assertThat(login.statusCode()).isEqualTo(503);
       assertThat(json(login).path("error").asText()).isEqualTo("UNREACHABLE");
       assertThat(json(login).path("message").asText()).contains("not answering");
+    }
+  }
+
+  @Test
+  @DisplayName("saving text: a new file needs no base and never overwrites; a deleted file or a folder is said so")
+  void saveTextEdges() throws Exception {
+    String key = key();
+    post("/api/signup", Map.of("username", "uidave", "password", "dave pass phrase"), key);
+    var created = put("/api/text?path=/new.txt&base=", "one".getBytes(StandardCharsets.UTF_8), key);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    var again = put("/api/text?path=/new.txt", "two".getBytes(StandardCharsets.UTF_8), key);
+    assertThat(json(again).path("error").asText()).as("no base: only a new file").isEqualTo("VERSION_CONFLICT");
+    assertThat(get("/api/text?path=/new.txt", key).path("text").asText()).isEqualTo("one");
+    String base = json(created).path("versionId").asText();
+    post("/api/delete", Map.of("path", "/new.txt"), key);
+    var gone = put("/api/text?path=/new.txt&base=" + base, "three".getBytes(StandardCharsets.UTF_8), key);
+    assertThat(json(gone).path("error").asText()).isEqualTo("VERSION_CONFLICT");
+    assertThat(json(gone).has("currentVersionId")).as("nothing to keep mine over").isFalse();
+    assertThat(put("/api/text?path=/new.txt", "keep mine".getBytes(StandardCharsets.UTF_8), key).statusCode()).isEqualTo(200);
+    assertThat(get("/api/text?path=/new.txt", key).path("text").asText()).isEqualTo("keep mine");
+    post("/api/mkdir", Map.of("path", "/dir"), key);
+    assertThat(json(put("/api/text?path=/dir&base=" + base, "x".getBytes(StandardCharsets.UTF_8), key)).path("error").asText()).isEqualTo("NOT_A_FILE");
+    put("/api/upload?path=/bin.dat&replace=false", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}, key);
+    assertThat(get("/api/text?path=/bin.dat", key).path("error").asText()).isEqualTo("NOT_TEXT");
+    post("/api/logout", Map.of(), key);
+  }
+
+  @Test
+  @DisplayName("a download that fails before its first byte says why in plain text, not as the file; HEAD does not use the ticket")
+  void downloadFailureIsNotSavedAsTheFile() throws Exception {
+    String key = key();
+    post("/api/signup", Map.of("username", "uierin", "password", "erin pass phrase"), key);
+    Set<Path> before = blockFiles();
+    put("/api/upload?path=/photo.jpg&replace=false", new byte[200_000], key);
+    String url = json(post("/api/download", Map.of("path", "/photo.jpg"), key)).path("url").asText();
+    var head = http.send(HttpRequest.newBuilder(uri(url)).method("HEAD", BodyPublishers.noBody()).build(), BodyHandlers.discarding());
+    assertThat(head.statusCode()).isGreaterThanOrEqualTo(400);
+    for (Path f : blockFiles()) {
+      if (!before.contains(f)) {
+        byte[] b = Files.readAllBytes(f);
+        b[b.length / 2] ^= 1;
+        Files.write(f, b);
+      }
+    }
+    var dl = http.send(HttpRequest.newBuilder(uri(url)).GET().build(), BodyHandlers.ofString());
+    assertThat(dl.statusCode()).isEqualTo(502);
+    assertThat(dl.headers().firstValue("Content-Disposition")).isEmpty();
+    assertThat(dl.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    assertThat(dl.body()).contains("\u201cphoto.jpg\u201d failed its integrity check");
+    post("/api/logout", Map.of(), key);
+  }
+
+  @Test
+  @DisplayName("a download still running when the user logs out and another logs in ends; the new login stays")
+  void sessionSwapDuringDownload() throws Exception {
+    String key = key();
+    post("/api/signup", Map.of("username", "uifrank", "password", "frank pass phrase"), key);
+    byte[] big = new byte[24 << 20];
+    new Random(9).nextBytes(big);
+    put("/api/upload?path=/big.bin&replace=false", big, key);
+    String url = json(post("/api/download", Map.of("path", "/big.bin"), key)).path("url").asText();
+    var dl = http.send(HttpRequest.newBuilder(uri(url)).GET().build(), BodyHandlers.ofInputStream());
+    long n = 0;
+    try (InputStream in = dl.body()) {
+      n += in.readNBytes(1 << 20).length;
+      post("/api/logout", Map.of(), key);
+      post("/api/signup", Map.of("username", "uigrace", "password", "grace pass phrase"), key);
+      byte[] buf = new byte[1 << 16];
+      for (int r; (r = in.read(buf)) != -1; ) {
+        n += r;
+      }
+    } catch (java.io.IOException expected) {
+      // the download was cut off: its session ended
+    }
+    assertThat(n).as("the logged-out user's download did not complete").isLessThan(big.length);
+    var me = get("/api/me", key);
+    assertThat(me.path("username").asText()).isEqualTo("uigrace");
+    assertThat(get("/api/list?path=/", key).path("entries")).as("grace's own (empty) home").isEmpty();
+    post("/api/logout", Map.of(), key);
+  }
+
+  @Test
+  @DisplayName("the page opens from a link elsewhere (cross-site navigation), but calls from there are refused; a bad query is a 400")
+  void navigationAndBadInput() throws Exception {
+    var nav = http.send(HttpRequest.newBuilder(uri("/")).header("Sec-Fetch-Site", "cross-site").header("Sec-Fetch-Mode", "navigate").GET().build(), BodyHandlers.ofString());
+    assertThat(nav.statusCode()).isEqualTo(200);
+    String key = key();
+    var call = send(HttpRequest.newBuilder(uri("/api/me")).header("Sec-Fetch-Site", "cross-site").GET(), key);
+    assertThat(call.statusCode()).isEqualTo(403);
+    assertThat(rawStatus("GET /api/list?path=%zz HTTP/1.1\r\nHost: 127.0.0.1:" + ui.port() + "\r\nX-Edfs-Key: " + key + "\r\nConnection: close\r\n\r\n"))
+        .isEqualTo(400);
+  }
+
+  Set<Path> blockFiles() throws Exception {
+    try (var files = Files.walk(server.dataDir().resolve("blocks"))) {
+      return files.filter(Files::isRegularFile).filter(f -> !f.toString().contains(".tmp")).collect(Collectors.toSet());
     }
   }
 

@@ -8,7 +8,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +37,29 @@ final class UiProcess implements AutoCloseable {
 
   /** Starts the UI of the user whose files are in {@code home}, against {@code serverUrl}. */
   static UiProcess start(Path home, String serverUrl) throws IOException {
+    return start(home, serverUrl, List.of("--no-browser"), Map.of());
+  }
+
+  /**
+   * Starts the UI as on a desktop: it opens "the browser" through {@code xdg-open}, which is
+   * looked up first in {@code openerDir} (with {@code DISPLAY} set, as on a desktop).
+   */
+  static UiProcess startOnDesktop(Path home, String serverUrl, Path openerDir) throws IOException {
+    return start(home, serverUrl, List.of(), Map.of("DISPLAY", ":0", "PATH", openerDir + ":" + System.getenv("PATH")));
+  }
+
+  private static UiProcess start(Path home, String serverUrl, List<String> flags, Map<String, String> env) throws IOException {
     Files.createDirectories(home);
-    List<String> cmd =
-        EdfsJar.command(
-            List.of("-XX:+UseSerialGC"), List.of("ui", "--no-browser", "--port", "0", "--server", serverUrl));
+    List<String> args = new ArrayList<>(List.of("ui", "--port", "0", "--server", serverUrl));
+    args.addAll(flags);
+    List<String> cmd = EdfsJar.command(List.of("-XX:+UseSerialGC"), args);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true);
     pb.environment().remove("EDFS_SERVER");
     pb.environment().remove("EDFS_PASSWORD");
+    pb.environment().remove("DISPLAY");
+    pb.environment().remove("WAYLAND_DISPLAY");
     pb.environment().put("EDFS_HOME", home.toString());
+    pb.environment().putAll(env);
     Process p = pb.start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Path log = home.resolve("ui.log");

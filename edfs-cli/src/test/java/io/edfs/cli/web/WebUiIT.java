@@ -7,6 +7,8 @@ import io.edfs.testing.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -123,6 +125,32 @@ class WebUiIT {
     alice.assertNoScriptErrors();
     bob.assertNoScriptErrors();
     serverDown();
+  }
+
+  @Test
+  @DisplayName("on a desktop, edfs ui opens the browser through a file only its user can read, and the browser gets in")
+  void opensTheBrowserThroughAHandOffFile() throws Exception {
+    Browser.assumeInstalled();
+    // the desktop's opener, as xdg-open would be: it notes which file it was asked to open
+    Path opener = Files.createDirectories(tmp.resolve("opener"));
+    Path asked = opener.resolve("asked");
+    Path xdgOpen = opener.resolve("xdg-open");
+    Files.writeString(xdgOpen, "#!/bin/sh\nprintf '%s' \"$1\" > '" + asked + "'\n");
+    Files.setPosixFilePermissions(xdgOpen, PosixFilePermissions.fromString("rwx------"));
+    UiProcess carolUi = keep(UiProcess.startOnDesktop(tmp.resolve("home-carol"), server.url(), opener));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!Files.exists(asked) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    Path handoff = Path.of(Files.readString(asked));
+    assertThat(handoff.getParent()).isEqualTo(tmp.resolve("home-carol"));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(handoff))).isEqualTo("rw-------");
+    assertThat(Files.readString(handoff)).contains(carolUi.link());
+    Browser carol = keep(Browser.start("carol", tmp.resolve("browser-carol"), shots));
+    carol.open(handoff.toUri().toString());
+    carol.visible("auth-screen");
+    assertThat(carol.driver().getCurrentUrl()).as("the token is gone from the address bar").isEqualTo(carolUi.origin());
+    carol.assertNoScriptErrors();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -288,6 +316,13 @@ class WebUiIT {
     alice.type("prompt-input", "dropped-renamed.txt");
     alice.visible("prompt-input").sendKeys(Keys.ENTER);
     rowGone(alice, "dropped.txt");
+    row(alice, "dropped-renamed.txt");
+    // renaming onto a folder's name is refused: it never moves the file into that folder
+    rowAction(alice, "dropped-renamed.txt", "rename");
+    alice.type("prompt-input", "Projects");
+    alice.visible("prompt-input").sendKeys(Keys.ENTER);
+    alice.await(ExpectedConditions.textToBePresentInElementLocated(test("prompt-error"), "already exists"));
+    alice.click("prompt-cancel");
     row(alice, "dropped-renamed.txt");
 
     rowAction(alice, "plan.md", "move");

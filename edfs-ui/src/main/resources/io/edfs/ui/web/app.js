@@ -77,6 +77,7 @@ function defaultMessage(reason, status) {
       return 'The server is not answering. Try again in a moment.';
     case 'NO_KEY':
     case 'LINK_USED':
+    case 'LINK_EXPIRED':
     case 'LINK_INVALID':
       return 'This page needs a fresh link from edfs ui.';
     default:
@@ -90,7 +91,7 @@ function defaultMessage(reason, status) {
  */
 function handleGlobal(err) {
   if (!(err instanceof ApiError)) return false;
-  if (err.reason === 'NO_KEY' || err.reason === 'LINK_USED' || err.reason === 'LINK_INVALID' || err.reason === 'BAD_ORIGIN') {
+  if (['NO_KEY', 'LINK_USED', 'LINK_EXPIRED', 'LINK_INVALID', 'BAD_ORIGIN'].includes(err.reason)) {
     closeAllDialogs();
     showLinkScreen(err.reason === 'NO_KEY' ? null : err.message);
     return true;
@@ -341,7 +342,7 @@ async function enter() {
       const { key } = await post('/api/session', { token });
       localStorage.setItem(KEY_STORE, key);
     } catch (err) {
-      if (err instanceof ApiError && (err.reason === 'LINK_USED' || err.reason === 'LINK_INVALID')) {
+      if (err instanceof ApiError && ['LINK_USED', 'LINK_EXPIRED', 'LINK_INVALID'].includes(err.reason)) {
         // a reload of a spent link still works while this browser holds the key it got for it
         if (!localStorage.getItem(KEY_STORE)) {
           showLinkScreen(err.message);
@@ -396,7 +397,7 @@ async function submitAuth(ev) {
     clearError();
     await openFolder('/');
   } catch (err) {
-    if (err instanceof ApiError && ['NO_KEY', 'LINK_USED', 'LINK_INVALID', 'BAD_ORIGIN'].includes(err.reason)) {
+    if (err instanceof ApiError && ['NO_KEY', 'LINK_USED', 'LINK_EXPIRED', 'LINK_INVALID', 'BAD_ORIGIN'].includes(err.reason)) {
       handleGlobal(err);
     } else {
       setFormError('auth-error', (errorTitle(err) ? errorTitle(err) + ' ' : '') + messageOf(err));
@@ -744,14 +745,13 @@ async function newTextFile() {
 }
 
 async function renameEntry(entry) {
-  const parent = parentOf(entry.path);
   const moved = await promptName({
     title: `Rename ${entry.folder ? 'folder' : 'file'}`,
     label: 'New name',
     value: entry.name,
     ok: 'Rename',
     selectStem: !entry.folder,
-    act: async (name) => (name === entry.name ? entry : post('/api/move', { from: entry.path, to: childPath(parent, name) })),
+    act: async (name) => (name === entry.name ? entry : post('/api/rename', { path: entry.path, name })),
   });
   if (moved && moved.name !== entry.name) {
     toast(`Renamed to ${moved.name}`);

@@ -55,6 +55,9 @@ class UiCommandIT {
   Process ui;
   BufferedReader uiOut;
   URI firstLink;
+  final List<String> keys = new java.util.ArrayList<>();
+  final StringBuffer uiErr = new StringBuffer();
+  Thread errDrain;
   String origin;
   final HttpClient http = HttpClient.newHttpClient();
 
@@ -66,6 +69,17 @@ class UiCommandIT {
     assertThat(alice.run("signup", "alice").ok()).isTrue();
     ui = alice.jvmArgs(List.of(HEAP)).start("ui", "--no-browser");
     uiOut = new BufferedReader(new InputStreamReader(ui.getInputStream(), StandardCharsets.UTF_8));
+    Process p = ui;
+    errDrain =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    uiErr.append(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                  } catch (IOException e) {
+                    uiErr.append("(stderr unreadable: ").append(e).append(')');
+                  }
+                });
     firstLink = nextLink();
     origin = "http://127.0.0.1:" + firstLink.getPort();
   }
@@ -114,6 +128,7 @@ class UiCommandIT {
   }
 
   @Test
+  @Order(2)
   @DisplayName("a second edfs ui on a port in use fails with one clear line")
   void portInUse() {
     var r = alice.run("ui", "--no-browser", "--port", String.valueOf(URI.create(origin).getPort()));
@@ -122,6 +137,7 @@ class UiCommandIT {
   }
 
   @Test
+  @Order(3)
   @DisplayName("a file four times the size of the UI process's heap uploads and downloads intact, streamed")
   void largeFileIsStreamed() throws Exception {
     stdinLink();
@@ -171,6 +187,22 @@ class UiCommandIT {
         HEAP, BIG >> 20, upSeconds, (BIG >> 20) / upSeconds, downSeconds, (BIG >> 20) / downSeconds);
   }
 
+  @Test
+  @Order(4)
+  @DisplayName("what edfs ui printed holds no file name, token, key or password")
+  void logsNoSecrets() throws Exception {
+    // SIGTERM through the handle: Process.destroy() would also close the pipes before we read them
+    ui.toHandle().destroy();
+    assertThat(ui.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    errDrain.join(10_000);
+    String printed = uiErr + uiOut.lines().reduce("", String::concat);
+    assertThat(printed).doesNotContain("stderr unreadable");
+    assertThat(printed).doesNotContain("big.bin", "alice's passphrase", firstLink.getFragment().substring(6));
+    for (String key : keys) {
+      assertThat(printed).doesNotContain(key);
+    }
+  }
+
   void stdinLink() throws IOException {
     ui.getOutputStream().write('\n');
     ui.getOutputStream().flush();
@@ -185,7 +217,11 @@ class UiCommandIT {
                 .POST(BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(Map.of("token", token))))
                 .build(),
             BodyHandlers.ofString());
-    return r.statusCode() == 200 ? Json.mapper().readTree(r.body()).path("key").asText() : null;
+    String key = r.statusCode() == 200 ? Json.mapper().readTree(r.body()).path("key").asText() : null;
+    if (key != null) {
+      keys.add(key);
+    }
+    return key;
   }
 
   JsonNode post(String path, Object body, String key) throws Exception {

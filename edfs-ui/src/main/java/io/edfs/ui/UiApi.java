@@ -301,7 +301,10 @@ final class UiApi {
           .add(new SharedItem(name, sh.path(), sh.kind() == io.edfs.protocol.NodeKind.D, mode(sh.mode()), sh.createdAt().toString()));
     }
     List<Owner> out = new ArrayList<>();
-    byOwner.forEach((owner, items) -> out.add(new Owner(owner, items)));
+    byOwner.forEach((owner, items) -> {
+      items.sort(java.util.Comparator.comparing(SharedItem::name));
+      out.add(new Owner(owner, items));
+    });
     return out;
   }
 

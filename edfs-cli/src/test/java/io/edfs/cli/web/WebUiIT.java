@@ -15,9 +15,12 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -34,6 +37,7 @@ import org.openqa.selenium.support.ui.Select;
  * to {@code target/screenshots}.
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DisplayName("edfs ui in a browser, two users")
 class WebUiIT {
   private static final String ALICE_PASSWORD = "alice's garden of forking paths";
@@ -107,6 +111,7 @@ class WebUiIT {
   }
 
   @Test
+  @Order(2)
   @DisplayName("sign up, upload, edit, rename, move, delete, download, share READ and WRITE, conflict, revoke")
   void journey() throws Exception {
     Browser.assumeInstalled();
@@ -128,6 +133,7 @@ class WebUiIT {
   }
 
   @Test
+  @Order(1)
   @DisplayName("on a desktop, edfs ui opens the browser through a file only its user can read, and the browser gets in")
   void opensTheBrowserThroughAHandOffFile() throws Exception {
     Browser.assumeInstalled();
@@ -150,7 +156,50 @@ class WebUiIT {
     carol.open(handoff.toUri().toString());
     carol.visible("auth-screen");
     assertThat(carol.driver().getCurrentUrl()).as("the token is gone from the address bar").isEqualTo(carolUi.origin());
+
+    // names and contents are shown as text, never run: a file named like markup, with markup in it
+    carol.click("auth-switch");
+    carol.type("auth-username", "carol");
+    carol.type("auth-password", "carol's long passphrase");
+    carol.type("auth-again", "carol's long passphrase");
+    carol.click("auth-submit");
+    carol.await(ExpectedConditions.textToBe(test("current-user"), "carol"));
+    String name = "<img src=x onerror=\"window.pwned=1\"> #?%&+ \u00e9.txt";
+    String content = "<script>window.pwned=1</script>\r\nsecond line\r\n";
+    carol.js(
+        "const dt = new DataTransfer();"
+            + "dt.items.add(new File([arguments[0]], arguments[1], {type: 'text/plain'}));"
+            + "document.getElementById('file-list').dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));",
+        content,
+        name);
+    carol.await(
+        "the row of the oddly named file",
+        d -> carol.js("return [...document.querySelectorAll('#file-list [data-test=row]')].some(r => r.dataset.name === arguments[0])", name));
+    assertThat(carol.js("return document.querySelectorAll('#file-list img, #file-list script').length")).isEqualTo(0L);
+    assertThat(carol.js("return [...document.querySelectorAll('#file-list [data-test=row]')].find(r => r.dataset.name === arguments[0]).textContent", name).toString())
+        .contains(name);
+    carol.js("[...document.querySelectorAll('#file-list [data-test=row]')].find(r => r.dataset.name === arguments[0]).querySelector('[data-test=row-open]').click()", name);
+    carol.visible("editor");
+    assertThat(carol.js("return document.getElementById('editor-text').value")).isEqualTo(content.replace("\r\n", "\n"));
+    // saving keeps the file's CRLF line ends, though a textarea shows them as LF
+    carol.visible("editor-text").sendKeys(Keys.chord(Keys.CONTROL, Keys.END), "third line");
+    carol.click("editor-save");
+    carol.await(ExpectedConditions.textToBe(test("editor-state"), "Saved"));
+    carol.click("editor-close");
+    carol.visible("files-view");
+    carol.js("[...document.querySelectorAll('#file-list [data-test=row]')].find(r => r.dataset.name === arguments[0]).querySelector('[data-test=row-open]').click()", name);
+    carol.visible("editor");
+    carol.await("the saved text", d -> carol.js("return document.getElementById('editor-text').value").toString().contains("third line"));
+    assertThat(carol.js("return window.pwned === undefined")).as("no markup from a name or a file ran").isEqualTo(true);
+    snap(carol, "odd-name");
     carol.assertNoScriptErrors();
+    try (var session = io.edfs.client.EdfsClient.open(io.edfs.client.ClientOptions.of(java.net.URI.create(server.url()), tmp.resolve("carol-known")))) {
+      var out = new java.io.ByteArrayOutputStream();
+      try (var c = session.login("carol", "carol's long passphrase".toCharArray())) {
+        c.read("/" + name, out, io.edfs.client.Progress.NONE);
+      }
+      assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(content + "third line");
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -171,6 +220,11 @@ class WebUiIT {
     alice.await(ExpectedConditions.textToBe(test("auth-title"), "Create your account"));
     alice.type("auth-username", "alice");
     alice.type("auth-password", ALICE_PASSWORD);
+    // the password twice: nobody can reset it
+    alice.type("auth-again", ALICE_PASSWORD + "x");
+    alice.click("auth-submit");
+    alice.await(ExpectedConditions.textToBePresentInElementLocated(test("auth-error"), "differ"));
+    alice.type("auth-again", ALICE_PASSWORD);
     snap(alice, "signup");
     alice.click("auth-submit");
     alice.await(ExpectedConditions.textToBe(test("current-user"), "alice"));
@@ -188,6 +242,7 @@ class WebUiIT {
     bob.click("auth-switch");
     bob.type("auth-username", "bob");
     bob.type("auth-password", BOB_PASSWORD);
+    bob.type("auth-again", BOB_PASSWORD);
     bob.click("auth-submit");
     bob.await(ExpectedConditions.textToBe(test("current-user"), "bob"));
   }

@@ -28,6 +28,7 @@ const state = {
   signup: false,
   uploads: [],
   uploading: false,
+  xhr: null,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +92,7 @@ function defaultMessage(reason, status) {
  */
 function handleGlobal(err) {
   if (!(err instanceof ApiError)) return false;
+  if (['NO_KEY', 'LINK_USED', 'LINK_EXPIRED', 'LINK_INVALID', 'BAD_ORIGIN', 'UNAUTHENTICATED'].includes(err.reason)) cancelUploads();
   if (['NO_KEY', 'LINK_USED', 'LINK_EXPIRED', 'LINK_INVALID', 'BAD_ORIGIN'].includes(err.reason)) {
     closeAllDialogs();
     showLinkScreen(err.reason === 'NO_KEY' ? null : err.message);
@@ -125,7 +127,7 @@ function errorTitle(err) {
 
 function messageOf(err) {
   if (err instanceof ApiError) return err.message;
-  console.warn(err);
+  console.error(err);
   return 'Something went wrong in this page. Reload it and try again.';
 }
 
@@ -267,6 +269,8 @@ function showAuth(signup, message) {
   $('auth-switch-text').textContent = signup ? 'Already have an account?' : 'New to edfs?';
   $('auth-switch').textContent = signup ? 'Log in instead' : 'Create an account';
   $('auth-password').autocomplete = signup ? 'new-password' : 'current-password';
+  $('auth-again-field').hidden = !signup;
+  $('auth-again').value = '';
   setFormError('auth-error', message && message !== 'UNAUTHENTICATED' ? message : null);
   const servers = state.me?.servers || [];
   $('auth-server').hidden = servers.length === 0;
@@ -282,6 +286,8 @@ function showMain() {
 }
 
 function setView(view) {
+  // the editor's state goes only once another view is up: a failed navigation leaves it working
+  if (view !== 'editor') state.editor = null;
   state.view = view;
   $('view-files').hidden = view !== 'files';
   $('view-shared').hidden = view !== 'shared';
@@ -386,6 +392,11 @@ async function submitAuth(ev) {
     setFormError('auth-error', 'Enter your user name and password.');
     return;
   }
+  if (state.signup && $('auth-again').value !== password) {
+    setFormError('auth-error', 'The two passwords differ. Type the same password twice: nobody can reset it.');
+    $('auth-again').focus();
+    return;
+  }
   const btn = $('auth-submit');
   btn.disabled = true;
   btn.classList.add('busy');
@@ -393,6 +404,7 @@ async function submitAuth(ev) {
   try {
     state.me = await post(state.signup ? '/api/signup' : '/api/login', { username, password });
     $('auth-password').value = '';
+    $('auth-again').value = '';
     showMain();
     clearError();
     await openFolder('/');
@@ -410,6 +422,10 @@ async function submitAuth(ev) {
 
 async function logout() {
   if (!(await leaveEditor())) return;
+  if (state.uploading && !(await confirmDialog({ title: 'Cancel uploads?', message: 'Files are still uploading. Logging out cancels them.', ok: 'Log out', cancel: 'Keep uploading', danger: true }))) {
+    return;
+  }
+  cancelUploads();
   try {
     state.me = await post('/api/logout');
   } catch (err) {
@@ -1044,7 +1060,7 @@ async function openFile(entry) {
   clearError();
   const e = data.entry;
   const readOnly = !canWrite(e);
-  state.editor = { path: e.path || entry.path, entry: e, versionId: e.versionId, readOnly, dirty: false, saving: false };
+  state.editor = { path: e.path || entry.path, entry: e, versionId: e.versionId, readOnly, dirty: false, saving: false, crlf: data.text.includes('\r\n') };
   const ta = $('editor-text');
   ta.value = data.text;
   ta.readOnly = readOnly;
@@ -1083,7 +1099,8 @@ function setDirty(dirty) {
   document.title = (dirty ? '• ' : '') + state.editor.entry.name + ' · edfs';
 }
 
-async function save(base = state.editor?.versionId) {
+/** Saves the editor's text over version {@code base} (none: only as a new file). */
+async function save(base) {
   const ed = state.editor;
   if (!ed || ed.readOnly || ed.saving) return;
   ed.saving = true;
@@ -1093,7 +1110,9 @@ async function save(base = state.editor?.versionId) {
   const params = { path: ed.path };
   if (base) params.base = base;
   try {
-    const entry = await api('PUT', '/api/text?' + q(params), text, { raw: true, contentType: 'text/plain;charset=utf-8' });
+    // a textarea turns CRLF into LF: a file that had CRLF gets it back
+    const body = ed.crlf ? text.replace(/\r?\n/g, '\r\n') : text;
+    const entry = await api('PUT', '/api/text?' + q(params), body, { raw: true, contentType: 'text/plain;charset=utf-8' });
     ed.entry = entry;
     ed.versionId = entry.versionId;
     ed.saving = false;
@@ -1114,10 +1133,12 @@ async function save(base = state.editor?.versionId) {
 
 async function resolveConflict(currentVersionId) {
   const ed = state.editor;
-  $('conflict-message').textContent = `Someone else saved a newer version of ${ed.entry.name} while you were editing.`;
+  $('conflict-message').textContent = currentVersionId
+    ? `Someone else saved a newer version of ${ed.entry.name} while you were editing.`
+    : `Someone else deleted ${ed.entry.name} while you were editing. Keep mine saves your text as the file again.`;
   const choice = await modal($('dlg-conflict'));
   if (choice === 'keep') {
-    await save(currentVersionId || undefined);
+    await save(currentVersionId);
   } else if (choice === 'reload') {
     await reloadEditor();
   } else {
@@ -1131,6 +1152,7 @@ async function reloadEditor() {
     const data = await get('/api/text?' + q({ path: ed.path }));
     ed.entry = data.entry;
     ed.versionId = data.entry.versionId;
+    ed.crlf = data.text.includes('\r\n');
     $('editor-text').value = data.text;
     setDirty(false);
     $('editor-state').textContent = describeVersion(data.entry);
@@ -1156,8 +1178,9 @@ async function leaveEditor() {
       $('editor-text').focus();
       return false;
     }
+    // discarded: a failed navigation from here leaves the text, but no longer asks again
+    ed.dirty = false;
   }
-  state.editor = null;
   return true;
 }
 
@@ -1178,6 +1201,7 @@ function uploadBlob(path, blob, replace, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', '/api/upload?' + q({ path, replace: String(replace) }));
+    state.xhr = xhr;
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     if (state.key) xhr.setRequestHeader('X-Edfs-Key', state.key);
     if (onProgress) xhr.upload.addEventListener('progress', (e) => e.lengthComputable && onProgress(e.loaded, e.total));
@@ -1221,6 +1245,15 @@ function queueUploads(files) {
   }
   $('uploads').hidden = false;
   if (!state.uploading) runUploads();
+}
+
+/** Stops the running upload and drops the queue: they belong to a session that ended. */
+function cancelUploads() {
+  for (const job of state.uploads.splice(0)) {
+    job.li.classList.add('failed');
+    job.status.textContent = 'Cancelled';
+  }
+  if (state.xhr) state.xhr.abort();
 }
 
 async function runUploads() {
@@ -1352,7 +1385,7 @@ function wire() {
     for (const li of [...$('upload-list').children]) if (!li.classList.contains('active') && li.querySelector('.upload-status').textContent !== 'Waiting') li.remove();
   });
   $('editor-text').addEventListener('input', () => state.editor && !state.editor.readOnly && setDirty(true));
-  $('editor-save').addEventListener('click', () => guard(() => save()));
+  $('editor-save').addEventListener('click', () => guard(() => save(state.editor?.versionId)));
   $('editor-close').addEventListener('click', () => guard(closeEditor));
   $('row-menu').addEventListener('keydown', menuKeys);
   $('row-menu').addEventListener('toggle', (ev) => {
@@ -1362,11 +1395,11 @@ function wire() {
   document.addEventListener('keydown', (ev) => {
     if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && ev.key.toLowerCase() === 's' && state.view === 'editor') {
       ev.preventDefault();
-      if (!document.querySelector('dialog[open]')) guard(() => save());
+      if (!document.querySelector('dialog[open]')) guard(() => save(state.editor?.versionId));
     }
   });
   window.addEventListener('beforeunload', (ev) => {
-    if (state.view === 'editor' && state.editor?.dirty) ev.preventDefault();
+    if ((state.view === 'editor' && state.editor?.dirty) || state.uploading) ev.preventDefault();
   });
   // the menu is placed where its button was: it closes when that moves
   for (const type of ['resize', 'scroll']) {

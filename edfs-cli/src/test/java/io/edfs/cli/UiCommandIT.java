@@ -147,7 +147,7 @@ class UiCommandIT {
     long t0 = System.nanoTime();
     var up =
         http.send(
-            HttpRequest.newBuilder(URI.create(origin + "/api/upload?path=/big.bin&replace=false"))
+            request(URI.create(origin + "/api/upload?path=/big.bin&replace=false"))
                 .header("Origin", origin)
                 .header("X-Edfs-Key", key)
                 .PUT(BodyPublishers.ofInputStream(() -> new Generated(BIG, sent)))
@@ -159,7 +159,7 @@ class UiCommandIT {
 
     var ticket =
         http.send(
-            HttpRequest.newBuilder(URI.create(origin + "/api/download"))
+            request(URI.create(origin + "/api/download"))
                 .header("Origin", origin)
                 .header("X-Edfs-Key", key)
                 .POST(BodyPublishers.ofString("{\"path\":\"/big.bin\"}"))
@@ -167,7 +167,7 @@ class UiCommandIT {
             BodyHandlers.ofString());
     String url = Json.mapper().readTree(ticket.body()).path("url").asText();
     long t1 = System.nanoTime();
-    var down = http.send(HttpRequest.newBuilder(URI.create(origin + url)).GET().build(), BodyHandlers.ofInputStream());
+    var down = http.send(request(URI.create(origin + url)).GET().build(), BodyHandlers.ofInputStream());
     MessageDigest got = MessageDigest.getInstance("SHA-256");
     long n = 0;
     try (InputStream in = down.body()) {
@@ -208,11 +208,16 @@ class UiCommandIT {
     ui.getOutputStream().flush();
   }
 
+  /** A request that fails after a minute rather than hang the build. */
+  static HttpRequest.Builder request(URI uri) {
+    return HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(60));
+  }
+
   /** The key for a link's token, or null when the link is refused. */
   String trade(String token) throws Exception {
     var r =
         http.send(
-            HttpRequest.newBuilder(URI.create(origin + "/api/session"))
+            request(URI.create(origin + "/api/session"))
                 .header("Origin", origin)
                 .POST(BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(Map.of("token", token))))
                 .build(),
@@ -227,7 +232,7 @@ class UiCommandIT {
   JsonNode post(String path, Object body, String key) throws Exception {
     var r =
         http.send(
-            HttpRequest.newBuilder(URI.create(origin + path))
+            request(URI.create(origin + path))
                 .header("Origin", origin)
                 .header("X-Edfs-Key", key)
                 .POST(BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body)))
@@ -237,7 +242,7 @@ class UiCommandIT {
   }
 
   JsonNode get(String path, String key) throws Exception {
-    var r = http.send(HttpRequest.newBuilder(URI.create(origin + path)).header("X-Edfs-Key", key).GET().build(), BodyHandlers.ofString());
+    var r = http.send(request(URI.create(origin + path)).header("X-Edfs-Key", key).GET().build(), BodyHandlers.ofString());
     return Json.mapper().readTree(r.body());
   }
 

@@ -234,12 +234,18 @@ final class UiApi {
     } finally {
       Arrays.fill(password, '\0');
     }
+    Login old;
     synchronized (accountLock) {
-      Login old = current;
+      old = current;
       current = new Login(fresh);
       if (old != null) {
+        old.users++;
         retire(old);
       }
+    }
+    if (old != null) {
+      // the login it replaces (another tab's) ends on the server too
+      Thread.ofVirtual().start(() -> endOnServer(old));
     }
     return me();
   }

@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -55,6 +56,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * back byte-identical, no commit was applied twice, and the longest time any client went without
  * a successful operation is printed and bounded.
  */
+@Tag("alone") // measures waits: run by an execution of its own, with nothing beside it
 @DisplayName("A cluster of three nodes losing one at a time")
 class ClusterFailoverIT {
   private static final int NODES = 3;

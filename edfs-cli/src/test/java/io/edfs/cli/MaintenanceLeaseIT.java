@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * maintenance lease and collects garbage; when it is killed outright (SIGKILL), another takes over
  * once the lease has expired.
  */
+@Tag("alone") // measures waits: run by an execution of its own, with nothing beside it
 @DisplayName("The cluster's background worker")
 class MaintenanceLeaseIT {
   private static final Duration TTL = Duration.ofSeconds(4);

@@ -164,6 +164,8 @@ class WebUiIT {
     carol.type("auth-again", "carol's long passphrase");
     carol.click("auth-submit");
     carol.await(ExpectedConditions.textToBe(test("current-user"), "carol"));
+    // the list must be up before anything is dropped on it
+    carol.visible("empty-folder");
     String name = "<img src=x onerror=\"window.pwned=1\"> #?%&+ \u00e9.txt";
     String content = "<script>window.pwned=1</script>\r\nsecond line\r\n";
     carol.js(

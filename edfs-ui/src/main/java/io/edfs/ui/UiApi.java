@@ -12,7 +12,6 @@ import io.edfs.client.Share;
 import io.edfs.client.VersionConflictException;
 import io.edfs.protocol.Mode;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -51,33 +51,31 @@ final class UiError extends RuntimeException {
    */
   static UiError of(EdfsException e, String subject) {
     String s = "\u201c" + subject + "\u201d";
-    UiError u =
-        switch (e.reason()) {
-          case UNAUTHENTICATED -> new UiError(401, "UNAUTHENTICATED", "You are not logged in (or your session ended). Please log in.");
-          case INVALID_CREDENTIALS -> new UiError(401, "INVALID_CREDENTIALS", "Wrong username or password.");
-          case UNKNOWN_USER -> new UiError(404, "UNKNOWN_USER", "There is no user named " + s + ".");
-          case USER_EXISTS -> new UiError(409, "USER_EXISTS", "The username " + s + " is taken. Choose another one.");
-          case NAME_EXISTS -> new UiError(409, "NAME_EXISTS", "Something named " + s + " already exists here.");
-          case NOT_FOUND -> new UiError(404, "NOT_FOUND", s + " was not found. It may have been moved, deleted or unshared; reload to see the current state.");
-          case FORBIDDEN -> new UiError(403, "FORBIDDEN", "Not allowed: you do not have the right to do this with " + s + " (it may be shared with you read-only).");
-          case INVALID_NAME -> new UiError(400, "INVALID_NAME", s + " is not a valid name: a name cannot contain '/' or be '.' or '..'.");
-          case VERSION_CONFLICT -> conflict((VersionConflictException) e, s);
-          case NOT_EMPTY -> new UiError(409, "NOT_EMPTY", "The folder " + s + " is not empty.");
-          case NOT_A_FOLDER -> new UiError(400, "NOT_A_FOLDER", s + " is not a folder.");
-          case NOT_A_FILE -> new UiError(400, "NOT_A_FILE", s + " is a folder, not a file.");
-          case INVALID_MOVE -> new UiError(400, "INVALID_MOVE", "Cannot move " + s + " there: a folder cannot go into itself, and shared items stay with their owner.");
-          case QUOTA_EXCEEDED -> new UiError(507, "QUOTA_EXCEEDED", "Not enough space left in your storage quota for " + s + ".");
-          case RATE_LIMITED -> new UiError(429, "RATE_LIMITED", "Too many attempts. Wait a minute and try again.");
-          case TOO_LARGE -> new UiError(413, "TOO_LARGE", s + " is too large: " + e.getMessage());
-          case BAD_REQUEST -> new UiError(400, "BAD_REQUEST", e.getMessage());
-          case UNREACHABLE -> new UiError(503, "UNREACHABLE", "The edfs server is not answering. Check that it is running and reachable, then try again.");
-          case UNAVAILABLE -> new UiError(503, "UNAVAILABLE", "The edfs server cannot serve requests right now. Try again in a moment.");
-          case CERTIFICATE_CHANGED -> new UiError(502, "CERTIFICATE_CHANGED", e.getMessage());
-          case TAMPERED -> new UiError(502, "TAMPERED", s + " failed its integrity check: what the server sent was altered. Nothing was shown or saved.");
-          case SERVER_ERROR -> new UiError(502, "SERVER_ERROR", "The edfs server failed to do this. Try again; if it keeps failing, tell its administrator.");
-          case IO -> new UiError(500, "IO", e.getMessage());
-        };
-    return u;
+    return switch (e.reason()) {
+      case UNAUTHENTICATED -> new UiError(401, "UNAUTHENTICATED", "You are not logged in (or your session ended). Please log in.");
+      case INVALID_CREDENTIALS -> new UiError(401, "INVALID_CREDENTIALS", "Wrong username or password.");
+      case UNKNOWN_USER -> new UiError(404, "UNKNOWN_USER", "There is no user named " + s + ".");
+      case USER_EXISTS -> new UiError(409, "USER_EXISTS", "The username " + s + " is taken. Choose another one.");
+      case NAME_EXISTS -> new UiError(409, "NAME_EXISTS", "Something named " + s + " already exists here.");
+      case NOT_FOUND -> new UiError(404, "NOT_FOUND", s + " was not found. It may have been moved, deleted or unshared; reload to see the current state.");
+      case FORBIDDEN -> new UiError(403, "FORBIDDEN", "Not allowed: you do not have the right to do this with " + s + " (it may be shared with you read-only).");
+      case INVALID_NAME -> new UiError(400, "INVALID_NAME", s + " is not a valid name: a name cannot contain '/' or be '.' or '..'.");
+      case VERSION_CONFLICT -> conflict((VersionConflictException) e, s);
+      case NOT_EMPTY -> new UiError(409, "NOT_EMPTY", "The folder " + s + " is not empty.");
+      case NOT_A_FOLDER -> new UiError(400, "NOT_A_FOLDER", s + " is not a folder.");
+      case NOT_A_FILE -> new UiError(400, "NOT_A_FILE", s + " is a folder, not a file.");
+      case INVALID_MOVE -> new UiError(400, "INVALID_MOVE", "Cannot move " + s + " there: a folder cannot go into itself, and shared items stay with their owner.");
+      case QUOTA_EXCEEDED -> new UiError(507, "QUOTA_EXCEEDED", "Not enough space left in your storage quota for " + s + ".");
+      case RATE_LIMITED -> new UiError(429, "RATE_LIMITED", "Too many attempts. Wait a minute and try again.");
+      case TOO_LARGE -> new UiError(413, "TOO_LARGE", s + " is too large: " + e.getMessage());
+      case BAD_REQUEST -> new UiError(400, "BAD_REQUEST", e.getMessage());
+      case UNREACHABLE -> new UiError(503, "UNREACHABLE", "The edfs server is not answering. Check that it is running and reachable, then try again.");
+      case UNAVAILABLE -> new UiError(503, "UNAVAILABLE", "The edfs server cannot serve requests right now. Try again in a moment.");
+      case CERTIFICATE_CHANGED -> new UiError(502, "CERTIFICATE_CHANGED", e.getMessage());
+      case TAMPERED -> new UiError(502, "TAMPERED", s + " failed its integrity check: what the server sent was altered. Nothing was shown or saved.");
+      case SERVER_ERROR -> new UiError(502, "SERVER_ERROR", "The edfs server failed to do this. Try again; if it keeps failing, tell its administrator.");
+      case IO -> new UiError(500, "IO", e.getMessage());
+    };
   }
 
   private static UiError conflict(VersionConflictException e, String s) {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Spec;
       AdminCommands.Fsck.class,
       AdminCommands.Repair.class,
       AdminCommands.Dump.class,
-      AdminCommands.Load.class
+      AdminCommands.Load.class,
+      HelpCommand.class
     })
 final class AdminCommands implements Runnable {
   static final String MOVING =

@@ -6,40 +6,55 @@ import io.edfs.server.AdminException;
 import io.edfs.server.DumpException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code edfs} command: parses arguments, runs a subcommand, maps failures to one line. */
 @Command(
     name = "edfs",
     mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT,
     version = "edfs 0.1.0",
     description = "End-to-end encrypted file server and client.",
-    subcommands = {
-      ServerCommand.class,
-      AccountCommands.Signup.class,
-      AccountCommands.Login.class,
-      AccountCommands.Logout.class,
-      AccountCommands.Whoami.class,
-      FileCommands.Mkdir.class,
-      FileCommands.Ls.class,
-      FileCommands.Stat.class,
-      FileCommands.Put.class,
-      FileCommands.Get.class,
-      FileCommands.Cat.class,
-      FileCommands.Write.class,
-      FileCommands.Mv.class,
-      FileCommands.Rm.class,
-      ShareCommands.ShareCmd.class,
-      ShareCommands.Unshare.class,
-      ShareCommands.Shares.class,
-      ShareCommands.Shared.class,
-      BenchCommand.class,
-      UiCommand.class,
-      AdminCommands.class,
-    })
+    commandListHeading = "%nCommands (edfs help COMMAND, or edfs COMMAND --help, for each one's options):%n")
 public final class Main {
+  /**
+   * Every top-level command, in the order help lists them. Only the command being run is
+   * registered with picocli: building the model of all of them by reflection costs a short
+   * command a tenth of a second.
+   */
+  static final List<Class<?>> COMMANDS =
+      List.of(
+          ServerCommand.class,
+          AccountCommands.Signup.class,
+          AccountCommands.Login.class,
+          AccountCommands.Logout.class,
+          AccountCommands.Whoami.class,
+          FileCommands.Mkdir.class,
+          FileCommands.Ls.class,
+          FileCommands.Stat.class,
+          FileCommands.Put.class,
+          FileCommands.Get.class,
+          FileCommands.Cat.class,
+          FileCommands.Write.class,
+          FileCommands.Mv.class,
+          FileCommands.Rm.class,
+          ShareCommands.ShareCmd.class,
+          ShareCommands.Unshare.class,
+          ShareCommands.Shares.class,
+          ShareCommands.Shared.class,
+          BenchCommand.class,
+          UiCommand.class,
+          AdminCommands.class,
+          CompletionCommand.class,
+          HelpCommand.class,
+          TrainCommand.class);
+
   /** Exit code of an integrity failure: tampered data, a damaged dump, a lost or corrupt block. */
   static final int EXIT_INTEGRITY = 8;
 
@@ -56,7 +71,7 @@ public final class Main {
   /** Runs one command line; returns the exit code. */
   public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     Cli cli = new Cli(env, out, err);
-    CommandLine cmd = new CommandLine(new Main(cli));
+    CommandLine cmd = commandLine(cli, args.length == 0 ? Optional.empty() : Optional.of(args[0]));
     cmd.setOut(new java.io.PrintWriter(out, true));
     cmd.setErr(new java.io.PrintWriter(err, true));
     cmd.setExecutionExceptionHandler(
@@ -67,6 +82,26 @@ public final class Main {
     int code = cmd.execute(args);
     out.flush();
     return code;
+  }
+
+  /**
+   * The command line with {@code first}'s command alone when it names one that needs no other
+   * (most runs), else with every command (help, completion, usage errors).
+   */
+  static CommandLine commandLine(Cli cli, Optional<String> first) {
+    CommandLine cmd = new CommandLine(new Main(cli));
+    Optional<Class<?>> only =
+        first.flatMap(name -> COMMANDS.stream().filter(c -> commandName(c).equals(name)).findFirst())
+            .filter(c -> c != HelpCommand.class && c != CompletionCommand.class);
+    boolean versionOnly = first.filter(a -> a.equals("-V") || a.equals("--version")).isPresent();
+    for (Class<?> c : only.map(List::<Class<?>>of).orElse(versionOnly ? List.of() : COMMANDS)) {
+      cmd.addSubcommand(c);
+    }
+    return cmd;
+  }
+
+  static String commandName(Class<?> c) {
+    return c.getAnnotation(Command.class).name();
   }
 
   static String message(Exception e, String subject) {

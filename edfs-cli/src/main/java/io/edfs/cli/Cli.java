@@ -41,6 +41,10 @@ final class Cli {
   final PrintStream err;
   /** The path or name the current command is about, for one-line error messages. */
   String subject = "";
+  /** {@code -q}: no progress, no summary; errors still print. */
+  boolean quiet;
+  /** {@code -v}: a line per file a transfer moves. */
+  boolean verbose;
 
   Cli(Map<String, String> env, PrintStream out, PrintStream err) {
     this.env = env;

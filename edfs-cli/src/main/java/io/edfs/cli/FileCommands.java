@@ -101,8 +101,20 @@ final class FileCommands {
     }
   }
 
-  @Command(name = "put", description = "Upload a local file (into PATH if PATH is a folder).")
+  @Command(
+      name = "put",
+      description = {
+        "Upload a local file (into PATH if PATH is a folder).",
+        "With -r, upload what the local folder LOCAL holds into the folder PATH (created if missing),"
+            + " empty folders included, several files at once."
+      })
   static final class Put extends ClientCommand {
+    @Option(names = {"-r", "-R", "--recursive"}, description = "LOCAL is a folder: upload all it holds into PATH.")
+    boolean recursive;
+
+    @Option(names = "--transfers", paramLabel = "N", defaultValue = "8", description = "Files in flight at once with -r (default: ${DEFAULT-VALUE}).")
+    int transfers;
+
     @Parameters(index = "0", paramLabel = "LOCAL")
     Path local;
 
@@ -111,6 +123,15 @@ final class FileCommands {
 
     @Override
     int run(Cli cli, Session s) throws Exception {
+      if (recursive) {
+        cli.subject = path;
+        try (var t = new TreeTransfer(cli, s, transfers, "put")) {
+          return t.upload(local, path);
+        }
+      }
+      if (Files.isDirectory(local)) {
+        throw new EdfsException(Reason.BAD_REQUEST, "local " + local + " is a folder: use put -r to upload what it holds");
+      }
       if (!Files.isRegularFile(local)) {
         throw new EdfsException(Reason.NOT_FOUND, local + ": no such local file");
       }
@@ -123,7 +144,7 @@ final class FileCommands {
         target = RemotePath.parse(path).child(local.getFileName().toString()).toString();
       }
       cli.subject = target;
-      Progress p = ProgressBar.forTerminal(cli.err, local.getFileName().toString());
+      Progress p = ProgressBar.forTerminal(cli, local.getFileName().toString());
       p.total(Files.size(local));
       try (InputStream in = Files.newInputStream(local)) {
         s.write(target, in, p);
@@ -132,8 +153,24 @@ final class FileCommands {
     }
   }
 
-  @Command(name = "get", description = "Download a file to a local path (into LOCAL if it is a folder).")
+  @Command(
+      name = "get",
+      description = {
+        "Download a file to a local path (into LOCAL if it is a folder).",
+        "With -r, download what the folder PATH holds into the local folder LOCAL (created if"
+            + " missing), several files at once; files already there with the same size and"
+            + " modification time are left as they are."
+      })
   static final class Get extends ClientCommand {
+    @Option(names = {"-r", "-R", "--recursive"}, description = "PATH is a folder: download all it holds into LOCAL.")
+    boolean recursive;
+
+    @Option(names = "--transfers", paramLabel = "N", defaultValue = "8", description = "Files in flight at once with -r (default: ${DEFAULT-VALUE}).")
+    int transfers;
+
+    @Option(names = "--force", description = "Replace local files that exist (and differ, with -r).")
+    boolean force;
+
     @Parameters(index = "0", paramLabel = "PATH")
     String path;
 
@@ -143,6 +180,11 @@ final class FileCommands {
     @Override
     int run(Cli cli, Session s) throws Exception {
       cli.subject = path;
+      if (recursive) {
+        try (var t = new TreeTransfer(cli, s, transfers, "get")) {
+          return t.download(path, local, force);
+        }
+      }
       Path target = Files.isDirectory(local) ? local.resolve(RemotePath.parse(path).name()) : local;
       if (Files.exists(target) && !Files.isRegularFile(target)) {
         // get replaces the target atomically; a device or pipe wants 'edfs cat' instead
@@ -152,7 +194,7 @@ final class FileCommands {
       Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
       try {
         try (OutputStream out = Files.newOutputStream(tmp)) {
-          s.read(path, out, ProgressBar.forTerminal(cli.err, target.getFileName().toString()));
+          s.read(path, out, ProgressBar.forTerminal(cli, target.getFileName().toString()));
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The {@code edfs} command: parses arguments, runs a subcommand, maps failures to one line. */
@@ -62,6 +63,22 @@ public final class Main {
 
   Main(Cli cli) {
     this.cli = cli;
+  }
+
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description = "Print no progress and no summary (errors still print).")
+  void quiet(boolean quiet) {
+    cli.quiet = quiet;
+  }
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "Print a line for every file a transfer moves.")
+  void verbose(boolean verbose) {
+    cli.verbose = verbose;
   }
 
   public static void main(String[] args) {

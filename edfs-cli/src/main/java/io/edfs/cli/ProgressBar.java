@@ -17,9 +17,9 @@ final class ProgressBar implements Progress {
     this.label = label;
   }
 
-  /** A bar when stderr is a terminal, else nothing. */
-  static Progress forTerminal(PrintStream err, String label) {
-    return Cli.interactive() ? new ProgressBar(err, label) : Progress.NONE;
+  /** A bar when stderr is a terminal and the command is not {@code -q}, else nothing. */
+  static Progress forTerminal(Cli cli, String label) {
+    return !cli.quiet && Cli.interactive() ? new ProgressBar(cli.err, label) : Progress.NONE;
   }
 
   @Override

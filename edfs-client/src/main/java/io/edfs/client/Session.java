@@ -159,6 +159,10 @@ public final class Session implements AutoCloseable {
   public Entry read(String path, OutputStream out, Progress progress) {
     Node file = resolve(RemotePath.parse(path));
     requireFile(file, path);
+    return read(file, path, out, progress);
+  }
+
+  private Entry read(Node file, String path, OutputStream out, Progress progress) {
     VersionInfo v = file.info.version();
     if (v == null) {
       progress.total(0);
@@ -279,6 +283,14 @@ public final class Session implements AutoCloseable {
     if (parent != null) {
       requireFolder(parent, p.parent().toString());
     }
+    return write(parent, p, content, progress, seen, createOnly);
+  }
+
+  /** Writes the file {@code p} in {@code parent} (null: {@code p} names a node shared with me). */
+  private Entry write(
+      Node parent, RemotePath p, InputStream content, Progress progress, Optional<Entry> seen, boolean createOnly) {
+    String path = p.toString();
+    boolean sharedNode = parent == null;
     byte[] head;
     try {
       head = content.readNBytes(SMALL_FILE_BYTES + 1);
@@ -475,6 +487,138 @@ public final class Session implements AutoCloseable {
   public void delete(String path, boolean recursive) {
     Node node = resolve(RemotePath.parse(path));
     transport.remove("DELETE", "/v1/nodes/" + node.id() + (recursive ? "?recursive=true" : ""), Reason.NOT_FOUND);
+  }
+
+  // ---- folders resolved once, for transfers of whole trees ----
+
+  /**
+   * The folder at {@code path}, resolved once: operations on it and on its children walk no path
+   * again, which is what copying a tree of thousands of files needs. With {@code create}, missing
+   * folders on the way are created (as {@code mkdir -p}).
+   */
+  public Folder folder(String path, boolean create) {
+    RemotePath p = RemotePath.parse(path);
+    Node n = create && !p.isRoot() && !(p.owner().isPresent() && p.components().size() == 1) ? mkdirs(p) : resolve(p);
+    requireFolder(n, path);
+    return new Folder(n, p);
+  }
+
+  /**
+   * A folder as {@link #folder} resolved it. Thread-safe: many threads may create, write and read
+   * in one folder at once. Its key stays in memory until the session is closed.
+   */
+  public final class Folder {
+    private final Node node;
+    private final RemotePath path;
+
+    private Folder(Node node, RemotePath path) {
+      this.node = node;
+      this.path = path;
+    }
+
+    /** Its path, as {@link RemotePath} prints it. */
+    public String path() {
+      return path.toString();
+    }
+
+    /** Its entry, as resolved. */
+    public Entry entry() {
+      return Session.entry(node.info, node.name);
+    }
+
+    /**
+     * What it holds, sorted by name, in one request. An entry whose name or key fails its integrity
+     * check is listed as {@link Child#readable() unreadable} rather than hiding the others.
+     */
+    public List<Child> list() {
+      NodeList children = transport.get("/v1/nodes/" + node.id() + "/children", NodeList.class);
+      List<Child> out = new ArrayList<>(children.entries().size());
+      for (NodeInfo info : children.entries()) {
+        try {
+          String name = decryptName(node, info);
+          NodeSecret secret = node.secret.unwrapChild(info.wrappedKey(), info.id(), node.id(), info.encName());
+          out.add(new Child(Session.entry(info, name), Optional.of(new Node(info, secret, name)), path.child(name)));
+        } catch (EdfsException | CryptoException e) {
+          String name = "<unreadable>";
+          out.add(new Child(Session.entry(info, name), Optional.empty(), path));
+        }
+      }
+      out.sort(Comparator.comparing(c -> c.entry().name()));
+      return out;
+    }
+
+    /** The folder {@code name} in this one, created if it is missing (an existing folder is fine). */
+    public Folder mkdir(String name) {
+      RemotePath p = path.child(name);
+      Optional<Node> existing = find(node, name, p);
+      if (existing.isEmpty()) {
+        try {
+          existing = Optional.of(create(node, name, NodeKind.D, Optional.empty()));
+        } catch (EdfsException e) {
+          if (e.reason() != Reason.NAME_EXISTS) {
+            throw e;
+          }
+          existing = Optional.of(child(node, name, p)); // created by someone else meanwhile
+        }
+      }
+      requireFolder(existing.get(), p.toString());
+      return new Folder(existing.get(), p);
+    }
+
+    /** As {@link Session#write(String, InputStream, Progress)} of the file {@code name} in this folder. */
+    public Entry write(String name, InputStream content, Progress progress) {
+      requireFolder(node, path());
+      return Session.this.write(node, path.child(name), content, progress, Optional.empty(), false);
+    }
+  }
+
+  /** An entry of a {@link Folder}, with what reading or entering it needs. */
+  public final class Child {
+    private final Entry entry;
+    private final Optional<Node> node;
+    private final RemotePath path;
+
+    private Child(Entry entry, Optional<Node> node, RemotePath path) {
+      this.entry = entry;
+      this.node = node;
+      this.path = path;
+    }
+
+    public Entry entry() {
+      return entry;
+    }
+
+    /** Whether its name and key passed their integrity checks; an unreadable child can only be listed. */
+    public boolean readable() {
+      return node.isPresent();
+    }
+
+    /** Its path. */
+    public String path() {
+      return path.toString();
+    }
+
+    /** The folder it is. */
+    public Folder folder() {
+      Node n = readableNode();
+      requireFolder(n, path());
+      return new Folder(n, path);
+    }
+
+    /** As {@link Session#read}: writes its content to {@code out}. */
+    public Entry read(OutputStream out, Progress progress) {
+      Node listed = readableNode();
+      requireFile(listed, path());
+      // a listing leaves out each version's blocks: ask for the file's current version
+      Node n = new Node(node(listed.id()), listed.secret, listed.name);
+      requireFile(n, path());
+      return Session.this.read(n, path(), out, progress);
+    }
+
+    private Node readableNode() {
+      return node.orElseThrow(
+          () -> new EdfsException(Reason.TAMPERED, path + ": an entry's name or key failed its integrity check"));
+    }
   }
 
   // ---- sharing ----

@@ -1,0 +1,376 @@
+package io.edfs.cli;
+
+import io.edfs.client.EdfsException;
+import io.edfs.client.EdfsException.Reason;
+import io.edfs.client.Entry;
+import io.edfs.client.Progress;
+import io.edfs.client.Session;
+import io.edfs.client.Session.Child;
+import io.edfs.client.Session.Folder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code put -r} and {@code get -r}: whole trees, with up to {@code transfers} files, folders and
+ * listings in flight at once, one progress line for all of them, a summary, and every failure
+ * named without stopping the others.
+ *
+ * <p>Folders are resolved once ({@link Session.Folder}) and each file is one request in its
+ * folder, so a tree of small files costs about one round trip a file, {@code transfers} at a time.
+ */
+final class TreeTransfer implements AutoCloseable {
+  private final Cli cli;
+  private final Session session;
+  private final ExecutorService pool;
+  private final TreeProgress progress;
+  private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger folders = new AtomicInteger();
+  private final AtomicInteger unchanged = new AtomicInteger();
+
+  TreeTransfer(Cli cli, Session session, int transfers, String verb) {
+    if (transfers < 1 || transfers > 64) {
+      throw new EdfsException(Reason.BAD_REQUEST, "--transfers " + transfers + " not in 1..64");
+    }
+    this.cli = cli;
+    this.session = session;
+    this.pool = Executors.newFixedThreadPool(transfers, Thread.ofPlatform().daemon().name("transfer-", 1).factory());
+    this.progress = TreeProgress.start(cli, verb);
+  }
+
+  // ---- put -r ----
+
+  /** Copies what is in the local folder {@code root} into the remote folder {@code remote} (created if missing). */
+  int upload(Path root, String remote) {
+    if (!Files.isDirectory(root)) {
+      throw new EdfsException(Reason.NOT_FOUND, "local " + root + ": no such folder");
+    }
+    List<Path> dirs = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    scan(root, dirs, files);
+    Map<Path, CompletableFuture<Folder>> remoteOf = new HashMap<>();
+    remoteOf.put(root, CompletableFuture.supplyAsync(() -> session.folder(remote, true), pool));
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (Path dir : dirs) {
+      CompletableFuture<Folder> f =
+          remoteOf.get(dir.getParent()).thenApplyAsync(parent -> parent.mkdir(name(dir)), pool);
+      remoteOf.put(dir, f);
+      all.add(f.handle((folder, e) -> e == null ? counted(folders) : failed(dir, e, true)));
+    }
+    for (Path file : files) {
+      all.add(
+          remoteOf.get(file.getParent())
+              .thenAcceptAsync(parent -> put(parent, file), pool)
+              .handle((ok, e) -> e == null ? null : failed(file, e, false)));
+    }
+    all.add(remoteOf.get(root).handle((f, e) -> e == null ? null : failed(root, e, true)));
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    return finish("put");
+  }
+
+  /** Lists the tree below {@code root}: folders before what they hold; symbolic links are skipped and said. */
+  private void scan(Path root, List<Path> dirs, List<Path> files) {
+    long[] bytes = {0};
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              if (!dir.equals(root)) {
+                dirs.add(dir);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              if (attrs.isRegularFile()) {
+                files.add(file);
+                bytes[0] += attrs.size();
+              } else {
+                cli.err.println("edfs: local " + file + ": skipped (" + (attrs.isSymbolicLink() ? "a symbolic link" : "not a regular file") + ")");
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              failures.add("local " + file + ": cannot read (" + e.getMessage() + ")");
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read local " + root, e);
+    }
+    progress.addTotal(files.size(), bytes[0]);
+  }
+
+  private void put(Folder parent, Path file) {
+    FileProgress p = new FileProgress(progress);
+    try (InputStream in = Files.newInputStream(file)) {
+      Entry e = parent.write(name(file), in, p);
+      progress.fileDone();
+      verbose("put " + file + " -> " + parent.path() + (parent.path().endsWith("/") ? "" : "/") + e.name());
+    } catch (IOException e) {
+      p.undo();
+      throw new UncheckedIOException("cannot read", e);
+    } catch (RuntimeException e) {
+      p.undo();
+      throw e;
+    }
+  }
+
+  // ---- get -r ----
+
+  /**
+   * Copies what is in the remote folder {@code remote} into the local folder {@code root} (created
+   * if missing). A local file that is already there with the remote size and modification time is
+   * left as it is (so running the same command again fetches only what is missing); any other
+   * existing file is refused unless {@code force}.
+   */
+  int download(String remote, Path root, boolean force) {
+    Folder top = session.folder(remote, false);
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create local folder " + root, e);
+    }
+    Pending pending = new Pending();
+    submit(pending, () -> walk(top, root, force, pending));
+    pending.await();
+    return finish("get");
+  }
+
+  private void walk(Folder folder, Path dir, boolean force, Pending pending) {
+    List<Child> children;
+    try {
+      children = folder.list();
+    } catch (RuntimeException e) {
+      failed(folder.path(), e, true);
+      return;
+    }
+    long bytes = 0;
+    int files = 0;
+    for (Child c : children) {
+      if (!c.readable()) {
+        failures.add("remote " + folder.path() + ": an entry failed its integrity check (its name or key was tampered with)");
+      } else if (!c.entry().isFolder()) {
+        files++;
+        bytes += c.entry().size();
+      }
+    }
+    progress.addTotal(files, bytes);
+    for (Child c : children) {
+      if (!c.readable()) {
+        continue;
+      }
+      Path target = localChild(dir, c.entry().name());
+      if (c.entry().isFolder()) {
+        submit(pending, () -> {
+          try {
+            Files.createDirectories(target);
+            counted(folders);
+          } catch (IOException e) {
+            failures.add("local " + target + ": cannot create folder (" + e.getMessage() + ")");
+            return;
+          }
+          walk(c.folder(), target, force, pending);
+        });
+      } else {
+        submit(pending, () -> get(c, target, force));
+      }
+    }
+  }
+
+  private void get(Child c, Path target, boolean force) {
+    Entry e = c.entry();
+    try {
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+            && Files.size(target) == e.size()
+            && Files.getLastModifiedTime(target).toMillis() == e.modifiedAt().toEpochMilli()) {
+          unchanged.incrementAndGet();
+          progress.skip(e.size());
+          return;
+        }
+        if (!force || !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+          progress.skip(e.size());
+          failures.add("local " + target + ": exists" + (force ? " and is not a regular file" : "; use --force to replace it"));
+          return;
+        }
+      }
+      FileProgress p = new FileProgress(progress);
+      Path part = LocalFiles.partFile(target);
+      try {
+        try (OutputStream out = LocalFiles.create(part)) {
+          c.read(out, p);
+        }
+        // the remote time, so that running the same command again knows this file is complete
+        Files.setLastModifiedTime(part, FileTime.from(e.modifiedAt()));
+        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException | RuntimeException x) {
+        p.undo();
+        throw x;
+      } finally {
+        Files.deleteIfExists(part);
+      }
+      progress.fileDone();
+      verbose("get " + c.path() + " -> " + target);
+    } catch (IOException x) {
+      failed(target, new UncheckedIOException(x.getMessage(), x), false);
+    } catch (RuntimeException x) {
+      failed(c.path(), x, false);
+    }
+  }
+
+  /** {@code dir/name}, refusing a name that would leave {@code dir} (no edfs name can, but the check is cheap). */
+  private static Path localChild(Path dir, String name) {
+    Path p = dir.resolve(name);
+    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || !dir.equals(p.getParent())) {
+      throw new EdfsException(Reason.TAMPERED, "remote name '" + name + "' is not a file name");
+    }
+    return p;
+  }
+
+  // ---- bookkeeping ----
+
+  private void submit(Pending pending, Runnable task) {
+    pending.add();
+    pool.execute(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        failures.add(message(e));
+      } finally {
+        pending.done();
+      }
+    });
+  }
+
+  private Void failed(Object what, Throwable e, boolean folder) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    String side = what instanceof Path ? "local " : "remote ";
+    String msg = message(cause);
+    // the client's messages often start with the remote path already
+    failures.add(msg.startsWith(what + ": ") ? side + msg : side + what + ": " + (folder ? "folder: " : "") + msg);
+    return null;
+  }
+
+  private static String message(Throwable e) {
+    return e instanceof Exception x ? Main.message(x, "") : e.toString();
+  }
+
+  private static Void counted(AtomicInteger counter) {
+    counter.incrementAndGet();
+    return null;
+  }
+
+  private void verbose(String line) {
+    if (cli.verbose) {
+      synchronized (cli.out) {
+        cli.out.println(line);
+      }
+    }
+  }
+
+  /** Prints each failure and the summary; the exit code: 0, or 1 when anything failed. */
+  private int finish(String verb) {
+    progress.stop();
+    for (String f : failures) {
+      cli.err.println("edfs: " + f);
+    }
+    if (!cli.quiet) {
+      double secs = progress.seconds();
+      cli.out.printf(
+          Locale.ROOT,
+          "%s: %,d file(s) (%s) and %,d folder(s) in %.2f s (%s/s)%s, %,d failed%n",
+          verb,
+          progress.filesDone(),
+          FileCommands.human(progress.bytesDone()),
+          folders.get(),
+          secs,
+          FileCommands.human((long) (progress.bytesDone() / Math.max(secs, 1e-3))),
+          unchanged.get() > 0 ? ", " + unchanged.get() + " unchanged" : "",
+          failures.size());
+    }
+    return failures.isEmpty() ? 0 : 1;
+  }
+
+  private static String name(Path p) {
+    return p.getFileName().toString();
+  }
+
+  @Override
+  public void close() {
+    progress.stop();
+    pool.shutdownNow();
+  }
+
+  /** Counts tasks submitted and not finished; a task may submit more before it finishes. */
+  private static final class Pending {
+    private int count;
+
+    synchronized void add() {
+      count++;
+    }
+
+    synchronized void done() {
+      if (--count == 0) {
+        notifyAll();
+      }
+    }
+
+    synchronized void await() {
+      while (count > 0) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new EdfsException(Reason.IO, "interrupted");
+        }
+      }
+    }
+  }
+
+  /** One file's share of the overall progress, taken back if the file fails. */
+  private static final class FileProgress implements Progress {
+    private final TreeProgress all;
+    private long bytes;
+
+    FileProgress(TreeProgress all) {
+      this.all = all;
+    }
+
+    @Override
+    public void advance(long n) {
+      bytes += n;
+      all.advance(n);
+    }
+
+    void undo() {
+      all.advance(-bytes);
+      bytes = 0;
+    }
+  }
+}

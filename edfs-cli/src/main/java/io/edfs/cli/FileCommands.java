@@ -8,11 +8,17 @@ import io.edfs.client.RemotePath;
 import io.edfs.client.Session;
 import io.edfs.protocol.Json;
 import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -25,6 +31,9 @@ import picocli.CommandLine.Parameters;
 final class FileCommands {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+
+  private static final String PART_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private FileCommands() {}
 
@@ -112,7 +121,9 @@ final class FileCommands {
     @Override
     int run(Cli cli, Session s) throws Exception {
       if (!Files.isRegularFile(local)) {
-        throw new EdfsException(Reason.NOT_FOUND, local + ": no such local file");
+        throw Files.isDirectory(local)
+            ? new LocalPathException(Reason.NOT_A_FILE, local, "is a folder")
+            : new LocalPathException(Reason.NOT_FOUND, local, "no such file");
       }
       if (Files.size(local) > Session.MAX_FILE_BYTES) {
         throw new EdfsException(
@@ -132,8 +143,13 @@ final class FileCommands {
     }
   }
 
-  @Command(name = "get", description = "Download a file to a local path (into LOCAL if it is a folder).")
+  @Command(
+      name = "get",
+      description = "Download a file to a local path (into LOCAL if it is a folder; - for standard output).")
   static final class Get extends ClientCommand {
+    @Option(names = {"-f", "--force"}, description = "Replace LOCAL if it exists.")
+    boolean force;
+
     @Parameters(index = "0", paramLabel = "PATH")
     String path;
 
@@ -143,21 +159,15 @@ final class FileCommands {
     @Override
     int run(Cli cli, Session s) throws Exception {
       cli.subject = path;
-      Path target = Files.isDirectory(local) ? local.resolve(RemotePath.parse(path).name()) : local;
-      if (Files.exists(target) && !Files.isRegularFile(target)) {
-        // get replaces the target atomically; a device or pipe wants 'edfs cat' instead
-        throw new EdfsException(Reason.BAD_REQUEST, target + ": not a regular file; use 'edfs cat " + path + " > " + target + "'");
+      if (local.toString().equals("-")) {
+        return cat(cli, s, path);
       }
-      Path dir = target.toAbsolutePath().getParent();
-      Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
-      try {
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-          s.read(path, out, ProgressBar.forTerminal(cli.err, target.getFileName().toString()));
-        }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
+      RemotePath remote = RemotePath.parse(path);
+      if (remote.isRoot()) {
+        // checked here, or a LOCAL folder would be taken for the target and refused as local
+        throw new EdfsException(Reason.NOT_A_FILE, remote + ": is not a file");
       }
+      download(cli, s, path, Files.isDirectory(local) ? local.resolve(remote.name()) : local, force);
       return 0;
     }
   }
@@ -170,9 +180,7 @@ final class FileCommands {
     @Override
     int run(Cli cli, Session s) {
       cli.subject = path;
-      s.read(path, cli.out, Progress.NONE);
-      cli.out.flush();
-      return 0;
+      return cat(cli, s, path);
     }
   }
 
@@ -221,6 +229,120 @@ final class FileCommands {
       }
       s.delete(path, recursive);
       return 0;
+    }
+  }
+
+  /** Writes the file at {@code path} to standard output. */
+  private static int cat(Cli cli, Session s, String path) {
+    s.read(path, cli.out, Progress.NONE);
+    cli.out.flush();
+    return 0;
+  }
+
+  /**
+   * Downloads the file at {@code path} to {@code target}, which appears whole or not at all;
+   * an existing target is replaced only with {@code force}.
+   */
+  private static void download(Cli cli, Session s, String path, Path target, boolean force) throws IOException {
+    if (Files.exists(target) && !Files.isRegularFile(target)) {
+      // get renames the download into place: a folder is never replaced, a device or pipe wants '-'
+      throw Files.isDirectory(target)
+          ? new LocalPathException(Reason.NAME_EXISTS, target, "is a folder")
+          : new LocalPathException(Reason.BAD_REQUEST, target, "not a regular file; use 'edfs get " + path + " - > " + target + "'");
+    }
+    if (!force && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw exists(target);
+    }
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      throw new LocalPathException(Reason.NOT_FOUND, target.getParent() == null ? dir : target.getParent(), "no such folder");
+    }
+    Path part = newPart(dir, target);
+    // Ctrl-C ends the process without running finally blocks; shutdown hooks do run
+    Thread cleanup = new Thread(() -> deleteQuietly(part));
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      try (OutputStream out = Files.newOutputStream(part)) {
+        s.read(path, out, ProgressBar.forTerminal(cli.err, target.getFileName().toString()));
+      }
+      place(part, target, force);
+    } finally {
+      deleteQuietly(part);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+    }
+  }
+
+  private static LocalPathException exists(Path target) {
+    return new LocalPathException(Reason.NAME_EXISTS, target, "exists; use --force to replace it");
+  }
+
+  /**
+   * A new empty file {@code .NAME.XXXXXX.edfs-part} beside {@code target}, made as a shell
+   * redirection makes one: with the permissions the user's umask leaves of rw-rw-rw- (a temp
+   * file would be rw------- whatever the umask).
+   */
+  private static Path newPart(Path dir, Path target) throws IOException {
+    // a part name stays within the 255 bytes a name may have, whatever the target's length
+    String name = target.getFileName().toString().codePoints().limit(48)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    for (int attempt = 0; ; attempt++) {
+      StringBuilder random = new StringBuilder();
+      RANDOM.ints(6, 0, PART_CHARS.length()).forEach(i -> random.append(PART_CHARS.charAt(i)));
+      Path part = dir.resolve("." + name + "." + random + ".edfs-part");
+      try {
+        Files.newOutputStream(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        return part;
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 100) {
+          throw e;
+        }
+      } catch (AccessDeniedException e) {
+        throw new LocalPathException(Reason.FORBIDDEN, target, "permission denied", e);
+      }
+    }
+  }
+
+  /**
+   * Gives the downloaded {@code part} the name {@code target} in one step, so that nobody ever
+   * sees half a file there. Without {@code force} an existing target is refused, even one
+   * created during the download.
+   */
+  private static void place(Path part, Path target, boolean force) throws IOException {
+    if (force) {
+      if (Files.isRegularFile(target)) {
+        try {
+          // as cp does: a replaced file keeps its permissions (a private file stays private)
+          Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(target));
+        } catch (UnsupportedOperationException ignored) {
+          // not a POSIX file system
+        }
+      }
+      Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    try {
+      // link(2) fails on an existing name: no moment at which a newer file could be replaced
+      Files.createLink(target, part);
+    } catch (FileAlreadyExistsException e) {
+      throw exists(target);
+    } catch (UnsupportedOperationException | IOException e) {
+      // no hard links here (FAT, some network file systems): a last look, then a rename
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        throw exists(target);
+      }
+      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // a leftover part file is harmless: its name says what it is
     }
   }
 

@@ -8,11 +8,17 @@ import io.edfs.client.RemotePath;
 import io.edfs.client.Session;
 import io.edfs.protocol.Json;
 import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -25,6 +31,7 @@ import picocli.CommandLine.Parameters;
 final class FileCommands {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+
 
   private FileCommands() {}
 
@@ -129,11 +136,10 @@ final class FileCommands {
           return t.upload(local, path);
         }
       }
-      if (Files.isDirectory(local)) {
-        throw new EdfsException(Reason.BAD_REQUEST, "local " + local + " is a folder: use put -r to upload what it holds");
-      }
       if (!Files.isRegularFile(local)) {
-        throw new EdfsException(Reason.NOT_FOUND, local + ": no such local file");
+        throw Files.isDirectory(local)
+            ? new LocalPathException(Reason.NOT_A_FILE, local, "is a folder; put -r uploads what it holds")
+            : new LocalPathException(Reason.NOT_FOUND, local, "no such file");
       }
       if (Files.size(local) > Session.MAX_FILE_BYTES) {
         throw new EdfsException(
@@ -156,7 +162,7 @@ final class FileCommands {
   @Command(
       name = "get",
       description = {
-        "Download a file to a local path (into LOCAL if it is a folder).",
+        "Download a file to a local path (into LOCAL if it is a folder; - for standard output).",
         "With -r, download what the folder PATH holds into the local folder LOCAL (created if"
             + " missing), several files at once; files already there with the same size and"
             + " modification time are left as they are."
@@ -168,7 +174,7 @@ final class FileCommands {
     @Option(names = "--transfers", paramLabel = "N", defaultValue = "8", description = "Files in flight at once with -r (default: ${DEFAULT-VALUE}).")
     int transfers;
 
-    @Option(names = "--force", description = "Replace local files that exist (and differ, with -r).")
+    @Option(names = {"-f", "--force"}, description = "Replace LOCAL if it exists (with -r: local files that differ).")
     boolean force;
 
     @Parameters(index = "0", paramLabel = "PATH")
@@ -185,21 +191,15 @@ final class FileCommands {
           return t.download(path, local, force);
         }
       }
-      Path target = Files.isDirectory(local) ? local.resolve(RemotePath.parse(path).name()) : local;
-      if (Files.exists(target) && !Files.isRegularFile(target)) {
-        // get replaces the target atomically; a device or pipe wants 'edfs cat' instead
-        throw new EdfsException(Reason.BAD_REQUEST, target + ": not a regular file; use 'edfs cat " + path + " > " + target + "'");
+      if (local.toString().equals("-")) {
+        return cat(cli, s, path);
       }
-      Path dir = target.toAbsolutePath().getParent();
-      Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
-      try {
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-          s.read(path, out, ProgressBar.forTerminal(cli, target.getFileName().toString()));
-        }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
+      RemotePath remote = RemotePath.parse(path);
+      if (remote.isRoot()) {
+        // checked here, or a LOCAL folder would be taken for the target and refused as local
+        throw new EdfsException(Reason.NOT_A_FILE, remote + ": is not a file");
       }
+      download(cli, s, path, Files.isDirectory(local) ? local.resolve(remote.name()) : local, force);
       return 0;
     }
   }
@@ -212,9 +212,7 @@ final class FileCommands {
     @Override
     int run(Cli cli, Session s) {
       cli.subject = path;
-      s.read(path, cli.out, Progress.NONE);
-      cli.out.flush();
-      return 0;
+      return cat(cli, s, path);
     }
   }
 
@@ -263,6 +261,50 @@ final class FileCommands {
       }
       s.delete(path, recursive);
       return 0;
+    }
+  }
+
+  /** Writes the file at {@code path} to standard output. */
+  private static int cat(Cli cli, Session s, String path) {
+    s.read(path, cli.out, Progress.NONE);
+    cli.out.flush();
+    return 0;
+  }
+
+  /**
+   * Downloads the file at {@code path} to {@code target}, which appears whole or not at all;
+   * an existing target is replaced only with {@code force}.
+   */
+  private static void download(Cli cli, Session s, String path, Path target, boolean force) throws IOException {
+    if (Files.exists(target) && !Files.isRegularFile(target)) {
+      // get renames the download into place: a folder is never replaced, a device or pipe wants '-'
+      throw Files.isDirectory(target)
+          ? new LocalPathException(Reason.NAME_EXISTS, target, "is a folder")
+          : new LocalPathException(Reason.BAD_REQUEST, target, "not a regular file; use 'edfs get " + path + " - > " + target + "'");
+    }
+    if (!force && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw LocalFiles.exists(target);
+    }
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      throw new LocalPathException(Reason.NOT_FOUND, target.getParent() == null ? dir : target.getParent(), "no such folder");
+    }
+    Path part = LocalFiles.newPart(dir, target);
+    // Ctrl-C ends the process without running finally blocks; shutdown hooks do run
+    Thread cleanup = new Thread(() -> LocalFiles.deleteQuietly(part));
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      try (OutputStream out = Files.newOutputStream(part)) {
+        s.read(path, out, ProgressBar.forTerminal(cli, target.getFileName().toString()));
+      }
+      LocalFiles.place(part, target, force);
+    } finally {
+      LocalFiles.deleteQuietly(part);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
     }
   }
 

@@ -2,13 +2,17 @@ package io.edfs.cli;
 
 import io.edfs.client.EdfsException;
 import io.edfs.client.EdfsException.Reason;
+import io.edfs.protocol.ErrorType;
+import io.edfs.protocol.Json;
 import io.edfs.server.AdminException;
 import io.edfs.server.DumpException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -59,6 +63,10 @@ public final class Main {
   /** Exit code of an integrity failure: tampered data, a damaged dump, a lost or corrupt block. */
   static final int EXIT_INTEGRITY = 8;
 
+  /** A node's or user's id, as the server writes it in its problem details. */
+  private static final Pattern NODE_ID =
+      Pattern.compile("\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
+
   final Cli cli;
 
   Main(Cli cli) {
@@ -93,7 +101,9 @@ public final class Main {
     cmd.setErr(new java.io.PrintWriter(err, true));
     cmd.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          err.println("edfs: " + message(e, cli.subject));
+          // a command asked for JSON output is read by a program: its error is JSON too
+          boolean json = commandLine.getParseResult().hasMatchedOption("--json");
+          err.println(json ? errorJson(e, cli.subject) : "edfs: " + message(e, cli.subject));
           return exitCode(e);
         });
     int code = cmd.execute(args);
@@ -122,18 +132,22 @@ public final class Main {
   }
 
   static String message(Exception e, String subject) {
+    if (e instanceof LocalPathException) {
+      return e.getMessage(); // worded by the command, naming the local path
+    }
     if (e instanceof EdfsException x) {
       String about = subject.isEmpty() ? "" : subject + ": ";
       return switch (x.reason()) {
         case FORBIDDEN -> about + "not allowed";
         case NAME_EXISTS -> about + "name exists";
-        case NOT_FOUND -> x.getMessage().contains(": not found") ? x.getMessage() : about + "not found";
+        case NOT_FOUND -> remoteNotFound(x.getMessage(), about);
         case VERSION_CONFLICT ->
             about + "version conflict: someone else saved a newer version first; nothing was overwritten";
         case INVALID_CREDENTIALS -> "wrong username or password";
         case USER_EXISTS -> "username '" + subject + "' is taken";
         case NOT_EMPTY -> about + "folder is not empty (use -r)";
-        default -> x.getMessage();
+        // a server's detail may name nodes by id, which means nothing to the user
+        default -> NODE_ID.matcher(x.getMessage()).find() ? about + slug(x.reason()).replace('-', ' ') : x.getMessage();
       };
     }
     if (e instanceof UncheckedIOException io) {
@@ -143,6 +157,49 @@ public final class Main {
       return io.getMessage();
     }
     return e.toString();
+  }
+
+  /**
+   * "remote PATH: not found": the SDK's detail names the missing path (perhaps a parent of the
+   * subject); the server's names an id, so the subject stands in.
+   */
+  private static String remoteNotFound(String detail, String about) {
+    if (detail.contains(": not found")) {
+      return "remote " + detail;
+    }
+    return about.isEmpty() ? "not found" : "remote " + about + "not found";
+  }
+
+  /**
+   * The error line of a command run with {@code --json}: {@code {"error": LINE, "code": CODE,
+   * "exit": N}}, with the line and exit code it has without {@code --json}.
+   */
+  static String errorJson(Exception e, String subject) {
+    var o = Json.mapper().createObjectNode();
+    o.put("error", message(e, subject)).put("code", code(e)).put("exit", exitCode(e));
+    return o.toString();
+  }
+
+  /**
+   * A stable name for what went wrong, for scripts: the REST API's problem type where there is
+   * one ({@link ErrorType#slug()}), else the reason in the same style.
+   */
+  static String code(Exception e) {
+    if (e instanceof DumpException d) {
+      return slug(d.problem());
+    }
+    if (e instanceof AdminException a) {
+      return slug(a.problem());
+    }
+    if (!(e instanceof EdfsException x)) {
+      return e instanceof java.io.IOException || e instanceof UncheckedIOException ? "io" : "error";
+    }
+    // the reasons that come from the server are named as its problem types, but for one
+    return x.reason() == Reason.SERVER_ERROR ? ErrorType.INTERNAL.slug() : slug(x.reason());
+  }
+
+  private static String slug(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   static int exitCode(Exception e) {

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -221,19 +220,19 @@ final class TreeTransfer implements AutoCloseable {
         }
       }
       FileProgress p = new FileProgress(progress);
-      Path part = LocalFiles.partFile(target);
+      Path part = LocalFiles.newPart(target.toAbsolutePath().getParent(), target);
       try {
-        try (OutputStream out = LocalFiles.create(part)) {
+        try (OutputStream out = Files.newOutputStream(part)) {
           c.read(out, p);
         }
         // the remote time, so that running the same command again knows this file is complete
         Files.setLastModifiedTime(part, FileTime.from(e.modifiedAt()));
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        LocalFiles.place(part, target, force);
       } catch (IOException | RuntimeException x) {
         p.undo();
         throw x;
       } finally {
-        Files.deleteIfExists(part);
+        LocalFiles.deleteQuietly(part);
       }
       progress.fileDone();
       verbose("get " + c.path() + " -> " + target);

@@ -143,7 +143,7 @@ public final class Session implements AutoCloseable {
       // one damaged entry (anyone with WRITE access can plant one) must not hide the others
       String name;
       try {
-        name = decryptName(dir, child);
+        name = decryptName(dir, child, p.toString());
         // the key is bound to the name: a name the server moved here from another node shows
         dir.secret.unwrapChild(child.wrappedKey(), child.id(), dir.id(), child.encName()).close();
       } catch (EdfsException | CryptoException e) {
@@ -422,13 +422,13 @@ public final class Session implements AutoCloseable {
     RemotePath to = RemotePath.parse(dst);
     Optional<Node> target = to.isRoot() ? Optional.of(resolve(to)) : findPath(to);
     if (target.isPresent() && target.get().info.kind() == NodeKind.D) {
-      return relocate(node, target.get(), node.name);
+      return relocate(node, target.get(), node.name, from, to);
     } else if (target.isPresent()) {
       throw new EdfsException(Reason.NAME_EXISTS, dst + ": name exists");
     }
     Node newParent = resolve(to.parent());
     requireFolder(newParent, to.parent().toString());
-    return relocate(node, newParent, to.name());
+    return relocate(node, newParent, to.name(), from, to);
   }
 
   /**
@@ -439,7 +439,7 @@ public final class Session implements AutoCloseable {
   public Entry rename(String path, String newName) {
     RemotePath from = RemotePath.parse(path);
     Node node = movable(from, path);
-    return relocate(node, resolve(from.parent()), newName);
+    return relocate(node, resolve(from.parent()), newName, from, from.parent().child(newName));
   }
 
   /**
@@ -447,10 +447,12 @@ public final class Session implements AutoCloseable {
    * {@link #move}, a missing folder is {@link Reason#NOT_FOUND}, never a new name.
    */
   public Entry moveInto(String src, String folder) {
-    Node node = movable(RemotePath.parse(src), src);
-    Node target = resolve(RemotePath.parse(folder));
+    RemotePath from = RemotePath.parse(src);
+    Node node = movable(from, src);
+    RemotePath into = RemotePath.parse(folder);
+    Node target = resolve(into);
     requireFolder(target, folder);
-    return relocate(node, target, node.name);
+    return relocate(node, target, node.name, from, into);
   }
 
   /** The node at {@code from}, if it may be moved (not a home folder, not a node shared with me). */
@@ -462,8 +464,11 @@ public final class Session implements AutoCloseable {
     return node;
   }
 
-  /** Puts {@code node} into {@code newParent} as {@code newName}, in one request. */
-  private Entry relocate(Node node, Node newParent, String newName) {
+  /**
+   * Puts {@code node} into {@code newParent} as {@code newName}, in one request; {@code from}
+   * and {@code to} are the paths the caller named, for the error of a move into itself.
+   */
+  private Entry relocate(Node node, Node newParent, String newName, RemotePath from, RemotePath to) {
     byte[] encName = encryptName(newParent, newName);
     byte[] wrapped = newParent.secret.wrapChild(node.secret, node.id(), newParent.id(), encName);
     List<Reseal> reseals = new ArrayList<>();
@@ -477,9 +482,18 @@ public final class Session implements AutoCloseable {
                 Sharing.seal(pub, node.secret, newName, node.id(), g.granteeId(), g.mode().name())));
       }
     }
-    NodeInfo after =
-        transport.json(
-            "PATCH", "/v1/nodes/" + node.id(), new MoveRequest(newParent.id(), encName, wrapped, reseals), NodeInfo.class);
+    NodeInfo after;
+    try {
+      after =
+          transport.json(
+              "PATCH", "/v1/nodes/" + node.id(), new MoveRequest(newParent.id(), encName, wrapped, reseals), NodeInfo.class);
+    } catch (EdfsException e) {
+      if (e.reason() == Reason.INVALID_MOVE) {
+        // the server can name the nodes only by id
+        throw new EdfsException(Reason.INVALID_MOVE, "cannot move " + from + " into itself (" + to + ")", e);
+      }
+      throw e;
+    }
     return entry(after, newName);
   }
 
@@ -535,7 +549,7 @@ public final class Session implements AutoCloseable {
       List<Child> out = new ArrayList<>(children.entries().size());
       for (NodeInfo info : children.entries()) {
         try {
-          String name = decryptName(node, info);
+          String name = decryptName(node, info, path());
           NodeSecret secret = node.secret.unwrapChild(info.wrappedKey(), info.id(), node.id(), info.encName());
           out.add(new Child(Session.entry(info, name), Optional.of(new Node(info, secret, name)), path.child(name)));
         } catch (EdfsException | CryptoException e) {
@@ -789,11 +803,11 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  private static String decryptName(Node dir, NodeInfo child) {
+  private static String decryptName(Node dir, NodeInfo child, String dirPath) {
     try {
       return dir.secret.decryptChildName(child.encName(), dir.id());
     } catch (TamperedException e) {
-      throw new EdfsException(Reason.TAMPERED, "a name in this folder failed its integrity check (node " + child.id() + ")", e);
+      throw new EdfsException(Reason.TAMPERED, "a name in " + dirPath + " failed its integrity check", e);
     }
   }
 
@@ -812,7 +826,7 @@ public final class Session implements AutoCloseable {
   private NodeInfo node(UUID id) {
     NodeInfo info = transport.get("/v1/nodes/" + id, NodeInfo.class);
     if (!id.equals(info.id())) {
-      throw new EdfsException(Reason.TAMPERED, "the server answered for node " + info.id() + " when asked for " + id);
+      throw new EdfsException(Reason.TAMPERED, "the server answered with another node than the one asked for");
     }
     return info;
   }
@@ -873,7 +887,7 @@ public final class Session implements AutoCloseable {
     NodeInfo cur = node(id);
     while (cur.parentId() != null) {
       if (chain.size() > MAX_DEPTH) {
-        throw new EdfsException(Reason.TAMPERED, "node " + id + " is not inside a home folder");
+        throw new EdfsException(Reason.TAMPERED, "a node you shared is not inside your home folder");
       }
       chain.push(cur);
       cur = node(cur.parentId());
@@ -881,7 +895,7 @@ public final class Session implements AutoCloseable {
     Node at = new Node(cur, homeSecret, "");
     StringBuilder path = new StringBuilder();
     for (NodeInfo n : chain) {
-      String name = decryptName(at, n);
+      String name = decryptName(at, n, path.length() == 0 ? "/" : path.toString());
       path.append('/').append(name);
       at = new Node(n, at.secret.unwrapChild(n.wrappedKey(), n.id(), at.id(), n.encName()), name);
     }

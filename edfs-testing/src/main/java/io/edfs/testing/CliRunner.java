@@ -39,6 +39,7 @@ public final class CliRunner {
   private final Path workDir;
   // short-lived commands on small data: start fast rather than compile hard
   private List<String> jvmArgs = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  private String umask;
 
   public CliRunner(Path home, String serverUrl, String password) {
     env.put("EDFS_HOME", home.toString());
@@ -57,6 +58,15 @@ public final class CliRunner {
     return this;
   }
 
+  /**
+   * Runs later commands under {@code mask} (such as "077"), set by a shell as a user's login
+   * would; null for the umask of this process.
+   */
+  public CliRunner umask(String mask) {
+    this.umask = mask;
+    return this;
+  }
+
   /** Replaces the JVM options of later commands. */
   public CliRunner jvmArgs(List<String> args) {
     this.jvmArgs = List.copyOf(args);
@@ -69,8 +79,12 @@ public final class CliRunner {
   }
 
   private ProcessBuilder builder(String... args) {
-    List<String> cmd = EdfsJar.command(jvmArgs, List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(cmd)).directory(workDir.toFile());
+    List<String> cmd = new ArrayList<>(EdfsJar.command(jvmArgs, List.of(args)));
+    if (umask != null) {
+      // Java cannot set a child's umask; a shell can, then becomes the command
+      cmd.addAll(0, List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
     pb.environment().remove("EDFS_HOME");
     pb.environment().remove("EDFS_SERVER");
     pb.environment().remove("EDFS_PASSWORD");

@@ -62,7 +62,9 @@ final class TreeTransfer implements AutoCloseable {
   /** Copies what is in the local folder {@code root} into the remote folder {@code remote} (created if missing). */
   int upload(Path root, String remote) {
     if (!Files.isDirectory(root)) {
-      throw new EdfsException(Reason.NOT_FOUND, "local " + root + ": no such folder");
+      throw Files.exists(root)
+          ? new LocalPathException(Reason.NOT_A_FOLDER, root, "not a folder")
+          : new LocalPathException(Reason.NOT_FOUND, root, "no such folder");
     }
     List<Path> dirs = new ArrayList<>();
     List<Path> files = new ArrayList<>();

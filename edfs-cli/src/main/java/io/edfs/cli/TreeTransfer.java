@@ -7,6 +7,8 @@ import io.edfs.client.Progress;
 import io.edfs.client.Session;
 import io.edfs.client.Session.Child;
 import io.edfs.client.Session.Folder;
+import io.edfs.client.Session.NewFile;
+import io.edfs.protocol.CreateBatchRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,7 +69,7 @@ final class TreeTransfer implements AutoCloseable {
           : new LocalPathException(Reason.NOT_FOUND, root, "no such folder");
     }
     List<Path> dirs = new ArrayList<>();
-    List<Path> files = new ArrayList<>();
+    List<LocalFile> files = new ArrayList<>();
     scan(root, dirs, files);
     Map<Path, CompletableFuture<Folder>> remoteOf = new HashMap<>();
     remoteOf.put(root, CompletableFuture.supplyAsync(() -> session.folder(remote, true), pool));
@@ -78,11 +80,16 @@ final class TreeTransfer implements AutoCloseable {
       remoteOf.put(dir, f);
       all.add(f.handle((folder, e) -> e == null ? counted(folders) : failed(dir, e, true)));
     }
-    for (Path file : files) {
+    for (List<LocalFile> batch : batches(files)) {
       all.add(
-          remoteOf.get(file.getParent())
-              .thenAcceptAsync(parent -> put(parent, file), pool)
-              .handle((ok, e) -> e == null ? null : failed(file, e, false)));
+          remoteOf.get(batch.get(0).path().getParent())
+              .thenAcceptAsync(parent -> putAll(parent, batch), pool)
+              .handle((ok, e) -> {
+                if (e != null) {
+                  batch.forEach(f -> failed(f.path(), e, false));
+                }
+                return null;
+              }));
     }
     all.add(remoteOf.get(root).handle((f, e) -> e == null ? null : failed(root, e, true)));
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
@@ -90,7 +97,7 @@ final class TreeTransfer implements AutoCloseable {
   }
 
   /** Lists the tree below {@code root}: folders before what they hold; symbolic links are skipped and said. */
-  private void scan(Path root, List<Path> dirs, List<Path> files) {
+  private void scan(Path root, List<Path> dirs, List<LocalFile> files) {
     long[] bytes = {0};
     try {
       Files.walkFileTree(
@@ -107,7 +114,7 @@ final class TreeTransfer implements AutoCloseable {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
               if (attrs.isRegularFile()) {
-                files.add(file);
+                files.add(new LocalFile(file, attrs.size()));
                 bytes[0] += attrs.size();
               } else {
                 cli.err.println("edfs: local " + file + ": skipped (" + (attrs.isSymbolicLink() ? "a symbolic link" : "not a regular file") + ")");
@@ -127,12 +134,91 @@ final class TreeTransfer implements AutoCloseable {
     progress.addTotal(files.size(), bytes[0]);
   }
 
+  /** A local file to upload, with its size when the tree was read. */
+  private record LocalFile(Path path, long size) {}
+
+  /**
+   * The files in groups that each go up as one task: small files of one folder together (as many
+   * as one batch request takes), every other file alone.
+   */
+  private static List<List<LocalFile>> batches(List<LocalFile> files) {
+    List<List<LocalFile>> out = new ArrayList<>();
+    Map<Path, List<LocalFile>> open = new HashMap<>();
+    Map<Path, Long> openBytes = new HashMap<>();
+    for (LocalFile f : files) {
+      if (f.size() > Session.SMALL_FILE_BYTES) {
+        out.add(List.of(f));
+        continue;
+      }
+      Path dir = f.path().getParent();
+      List<LocalFile> batch = open.get(dir);
+      // the batch's ciphertext: each file's content plus its encryption's overhead
+      long bytes = f.size() + 1024;
+      if (batch == null
+          || batch.size() == CreateBatchRequest.MAX_NODES
+          || openBytes.get(dir) + bytes > CreateBatchRequest.MAX_INLINE_TOTAL) {
+        batch = new ArrayList<>();
+        open.put(dir, batch);
+        openBytes.put(dir, 0L);
+        out.add(batch);
+      }
+      batch.add(f);
+      openBytes.merge(dir, bytes, Long::sum);
+    }
+    return out;
+  }
+
+  /**
+   * Uploads {@code batch}: one file alone, or small files in one request. When the batch cannot
+   * be created whole (a name exists already, say), each file goes up alone, so that each gets its
+   * own outcome: a new version of an existing file, or its own error.
+   */
+  private void putAll(Folder parent, List<LocalFile> batch) {
+    if (batch.size() > 1) {
+      List<NewFile> contents = new ArrayList<>(batch.size());
+      long bytes = 0;
+      try {
+        for (LocalFile f : batch) {
+          byte[] content = Files.readAllBytes(f.path());
+          contents.add(new NewFile(name(f.path()), content));
+          bytes += content.length;
+        }
+      } catch (IOException | RuntimeException e) {
+        contents = null; // one file's problem is told when it goes up alone below
+      }
+      if (contents != null) {
+        try {
+          List<Entry> created = parent.createAll(contents);
+          progress.advance(bytes);
+          for (int i = 0; i < batch.size(); i++) {
+            progress.fileDone();
+            verbose("put " + batch.get(i).path() + " -> " + child(parent, created.get(i).name()));
+          }
+          return;
+        } catch (EdfsException e) {
+          // each file on its own below
+        }
+      }
+    }
+    for (LocalFile f : batch) {
+      try {
+        put(parent, f.path());
+      } catch (RuntimeException e) {
+        failed(f.path(), e, false);
+      }
+    }
+  }
+
+  private static String child(Folder parent, String name) {
+    return parent.path() + (parent.path().endsWith("/") ? "" : "/") + name;
+  }
+
   private void put(Folder parent, Path file) {
     FileProgress p = new FileProgress(progress);
     try (InputStream in = Files.newInputStream(file)) {
       Entry e = parent.write(name(file), in, p);
       progress.fileDone();
-      verbose("put " + file + " -> " + parent.path() + (parent.path().endsWith("/") ? "" : "/") + e.name());
+      verbose("put " + file + " -> " + child(parent, e.name()));
     } catch (IOException e) {
       p.undo();
       throw new UncheckedIOException("cannot read", e);

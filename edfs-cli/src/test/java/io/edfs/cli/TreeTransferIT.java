@@ -90,14 +90,19 @@ class TreeTransferIT {
     assertThat(ok(alice, "ls", "/Backup/2026/Dokumente/日本語 フォルダ").stdout()).isEqualTo("ünïcødé/\nファイル.md\n");
     assertThat(ok(alice, "ls", "/Backup/2026/empty").stdout()).isEqualTo("also empty/\n");
 
+    // again: the names exist, so each file gets a new version (the batches fall back to one by one)
+    Result again = ok(alice, "put", "-r", src.toString(), "/Backup/2026");
+    assertThat(again.stdout()).contains("put: 45 file(s)").contains(", 0 failed");
+    assertThat(ok(alice, "stat", "/Backup/2026/f7.bin").stdout()).contains("version: 2");
+
     Path back = tmp.resolve("back");
     Result get = ok(alice, "get", "-r", "/Backup/2026", back.toString());
     assertThat(get.stdout()).contains("get: 45 file(s)").contains(", 0 failed");
     assertThat(tree(back)).isEqualTo(tree(src));
 
     // the same command again finds everything in place and fetches nothing
-    Result again = ok(alice, "get", "-r", "/Backup/2026", back.toString());
-    assertThat(again.stdout()).contains("get: 0 file(s) (0 B)").contains("45 unchanged").contains(", 0 failed");
+    Result unchanged = ok(alice, "get", "-r", "/Backup/2026", back.toString());
+    assertThat(unchanged.stdout()).contains("get: 0 file(s) (0 B)").contains("45 unchanged").contains(", 0 failed");
     assertThat(tree(back)).isEqualTo(tree(src));
   }
 

@@ -14,6 +14,7 @@ import io.edfs.crypto.v1.TamperedException;
 import io.edfs.protocol.Access;
 import io.edfs.protocol.BlockRef;
 import io.edfs.protocol.CommitRequest;
+import io.edfs.protocol.CreateBatchRequest;
 import io.edfs.protocol.CreateNodeRequest;
 import io.edfs.protocol.GrantInfo;
 import io.edfs.protocol.GrantList;
@@ -57,7 +58,7 @@ public final class Session implements AutoCloseable {
    * Files up to this size travel inside their commit request (one round trip); their
    * ciphertext stays within {@link CommitRequest#MAX_INLINE_BYTES}.
    */
-  static final int SMALL_FILE_BYTES = 448 * 1024;
+  public static final int SMALL_FILE_BYTES = 448 * 1024;
 
   /**
    * The largest file: its commit lists every block in one JSON body, which the server takes up
@@ -579,12 +580,52 @@ public final class Session implements AutoCloseable {
       return new Folder(existing.get(), p);
     }
 
+    /**
+     * Creates the small files {@code files} in this folder in one request and one transaction:
+     * all of them, or (on any failure, such as a name that exists) none. Each content is at most
+     * {@link #SMALL_FILE_BYTES}; at most {@link CreateBatchRequest#MAX_NODES} files with at most
+     * {@link CreateBatchRequest#MAX_INLINE_TOTAL} bytes of ciphertext in all. Returns their
+     * entries in order.
+     */
+    public List<Entry> createAll(List<NewFile> files) {
+      requireFolder(node, path());
+      List<CreateNodeRequest> creates = new ArrayList<>(files.size());
+      for (NewFile f : files) {
+        if (f.content().length > SMALL_FILE_BYTES) {
+          throw new IllegalArgumentException(f.name() + ": " + f.content().length + " bytes is not a small file");
+        }
+        UUID id = UUID.randomUUID();
+        byte[] enc = encryptName(node, f.name());
+        try (NodeSecret secret = NodeSecret.random()) {
+          CommitRequest version = sealSmall(secret, id, null, f.content());
+          byte[] wrapped = node.secret.wrapChild(secret, id, node.id(), enc);
+          creates.add(new CreateNodeRequest(id, node.id(), NodeKind.F, enc, wrapped, version));
+        }
+      }
+      NodeList created = transport.json("POST", "/v1/batches/nodes", new CreateBatchRequest(creates), NodeList.class);
+      if (created.entries().size() != files.size()) {
+        throw new EdfsException(Reason.TAMPERED, path() + ": the server answered a batch of " + files.size() + " with " + created.entries().size());
+      }
+      List<Entry> out = new ArrayList<>(files.size());
+      for (int i = 0; i < files.size(); i++) {
+        NodeInfo info = created.entries().get(i);
+        if (!info.id().equals(creates.get(i).id())) {
+          throw new EdfsException(Reason.TAMPERED, path() + ": the server answered a batch with another node");
+        }
+        out.add(Session.entry(info, files.get(i).name()));
+      }
+      return out;
+    }
+
     /** As {@link Session#write(String, InputStream, Progress)} of the file {@code name} in this folder. */
     public Entry write(String name, InputStream content, Progress progress) {
       requireFolder(node, path());
       return Session.this.write(node, path.child(name), content, progress, Optional.empty(), false);
     }
   }
+
+  /** A small file for {@link Folder#createAll}: its name and whole content. */
+  public record NewFile(String name, byte[] content) {}
 
   /** An entry of a {@link Folder}, with what reading or entering it needs. */
   public final class Child {

@@ -2,24 +2,84 @@ package io.edfs.server.internal;
 
 import io.edfs.protocol.BlockRef;
 import io.edfs.protocol.CommitRequest;
+import io.edfs.protocol.CreateBatchRequest;
 import io.edfs.protocol.CreateNodeRequest;
 import io.edfs.protocol.GrantRequest;
 import io.edfs.protocol.LoginRequest;
 import io.edfs.protocol.MissingBlocksRequest;
 import io.edfs.protocol.MoveRequest;
+import io.edfs.protocol.NodeList;
 import io.edfs.protocol.PreloginRequest;
 import io.edfs.protocol.SignupRequest;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.eclipse.jetty.http.HttpHeader;
 
 /** The REST v1 route table (see {@code io.edfs.protocol} package-info): HTTP in, services out. */
 final class Endpoints {
   private Endpoints() {}
+
+  /**
+   * Stores the inline blocks of a batch of creates before its transaction, as a single create
+   * does, after the same cheap checks (so that a batch bound to fail leaves no blocks behind);
+   * the blocks are written at once, so their flushes overlap.
+   */
+  private static void storeInline(Exchange ex, Tree tree, Blocks blocks, List<CreateNodeRequest> nodes)
+      throws IOException {
+    long inline = 0;
+    for (CreateNodeRequest r : nodes) {
+      if (r == null) {
+        throw ApiException.badRequest("a batch's nodes must not be null");
+      }
+      if (r.version() != null && r.version().inline() != null) {
+        inline += r.version().inline().length;
+        tree.requireWritable(
+            ex.user(),
+            Checks.required(r.parentId(), "parentId"),
+            Checks.required(r.id(), "id"),
+            Checks.encName(r.encName()));
+      }
+    }
+    if (inline > CreateBatchRequest.MAX_INLINE_TOTAL) {
+      throw ApiException.tooLarge(
+          "a batch carries at most " + CreateBatchRequest.MAX_INLINE_TOTAL + " inline bytes, got " + inline);
+    }
+    try (var scope = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> stored = new ArrayList<>();
+      for (CreateNodeRequest r : nodes) {
+        stored.add(scope.submit(() -> {
+          blocks.storeInline(r.version());
+          return null;
+        }));
+      }
+      for (var f : stored) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof IOException io) {
+            throw io;
+          }
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while storing blocks", e);
+        }
+      }
+    }
+  }
 
   static Router router(Accounts accounts, Tree tree, Sharing sharing, Blocks blocks) {
     return new Router()
@@ -64,6 +124,17 @@ final class Endpoints {
               }
               Tree.Created created = tree.create(ex.user(), request, ex.requestKey());
               ex.respond(created.created() ? 201 : 200, created.node());
+            })
+        .authenticated(
+            "POST",
+            "/v1/batches/nodes",
+            ex -> {
+              CreateBatchRequest request = ex.json(CreateBatchRequest.class, CreateBatchRequest.MAX_BODY_BYTES);
+              List<CreateNodeRequest> nodes = Checks.required(request.nodes(), "nodes");
+              if (!tree.applied(ex.user(), ex.requestKey().map(k -> k + "#0"))) {
+                storeInline(ex, tree, blocks, nodes);
+              }
+              ex.respond(200, new NodeList(tree.createAll(ex.user(), nodes, ex.requestKey())));
             })
         .authenticated(
             "GET",

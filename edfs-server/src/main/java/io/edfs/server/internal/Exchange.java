@@ -177,16 +177,21 @@ final class Exchange {
 
   /** Reads a JSON body of at most {@link Checks#MAX_JSON_BYTES} into {@code type}. */
   <T> T json(Class<T> type) throws IOException {
+    return json(type, Checks.MAX_JSON_BYTES);
+  }
+
+  /** Reads a JSON body of at most {@code maxBytes} into {@code type}. */
+  <T> T json(Class<T> type, int maxBytes) throws IOException {
     long declared = contentLength();
-    if (declared > Checks.MAX_JSON_BYTES) {
-      throw tooLarge(declared);
+    if (declared > maxBytes) {
+      throw tooLarge(declared, maxBytes);
     }
     byte[] bytes;
     try (InputStream in = body()) {
-      bytes = in.readNBytes(Checks.MAX_JSON_BYTES + 1);
+      bytes = in.readNBytes(maxBytes + 1);
     }
-    if (bytes.length > Checks.MAX_JSON_BYTES) {
-      throw tooLarge(bytes.length);
+    if (bytes.length > maxBytes) {
+      throw tooLarge(bytes.length, maxBytes);
     }
     T value;
     try {
@@ -246,9 +251,8 @@ final class Exchange {
     Content.Sink.write(response, true, ByteBuffer.wrap(bytes));
   }
 
-  private static ApiException tooLarge(long size) {
-    return ApiException.tooLarge(
-        "a JSON request body has at most " + Checks.MAX_JSON_BYTES + " bytes, got " + size);
+  private static ApiException tooLarge(long size, int maxBytes) {
+    return ApiException.tooLarge("a JSON request body here has at most " + maxBytes + " bytes, got " + size);
   }
 
   /** A clear message that never echoes values from the body (they may be keys). */

@@ -7,6 +7,7 @@ import static io.edfs.server.internal.ApiException.notFound;
 import io.edfs.protocol.Access;
 import io.edfs.protocol.BlockRef;
 import io.edfs.protocol.CommitRequest;
+import io.edfs.protocol.CreateBatchRequest;
 import io.edfs.protocol.CreateNodeRequest;
 import io.edfs.protocol.ErrorType;
 import io.edfs.protocol.Mode;
@@ -157,11 +158,44 @@ final class Tree {
    * again once it was deleted.
    */
   Created create(UUID user, CreateNodeRequest r, Optional<String> key) {
-    UUID id = Checks.required(r.id(), "id");
-    UUID parentId = Checks.required(r.parentId(), "parentId");
+    validate(r);
+    return db.write(c -> create(c, user, r, key));
+  }
+
+  /**
+   * Creates every node of {@code rs}, all in one folder, in one transaction: all or none. Node i
+   * is created as {@link #create} creates it, with the key {@code key#i}, so that a batch sent
+   * again answers each node as it is now.
+   */
+  List<NodeInfo> createAll(UUID user, List<CreateNodeRequest> rs, Optional<String> key) {
+    if (rs.isEmpty() || rs.size() > CreateBatchRequest.MAX_NODES) {
+      throw badRequest("a batch creates 1 to " + CreateBatchRequest.MAX_NODES + " nodes, not " + rs.size());
+    }
+    UUID parentId = Checks.required(rs.get(0).parentId(), "nodes[0].parentId");
+    for (CreateNodeRequest r : rs) {
+      validate(r);
+      if (!parentId.equals(r.parentId())) {
+        // one folder, one tree lock: nodes in several trees would take their locks out of order
+        throw badRequest("every node of a batch goes into the same folder");
+      }
+    }
+    return db.write(
+        c -> {
+          List<NodeInfo> out = new ArrayList<>(rs.size());
+          for (int i = 0; i < rs.size(); i++) {
+            int index = i;
+            out.add(create(c, user, rs.get(i), key.map(k -> k + "#" + index)).node());
+          }
+          return out;
+        });
+  }
+
+  private void validate(CreateNodeRequest r) {
+    Checks.required(r.id(), "id");
+    Checks.required(r.parentId(), "parentId");
     NodeKind kind = Checks.required(r.kind(), "kind");
-    byte[] encName = Checks.encName(r.encName());
-    byte[] wrappedKey = Checks.bytes(r.wrappedKey(), "wrappedKey", 1, Checks.MAX_KEY_BYTES);
+    Checks.encName(r.encName());
+    Checks.bytes(r.wrappedKey(), "wrappedKey", 1, Checks.MAX_KEY_BYTES);
     CommitRequest first = r.version();
     if (first != null) {
       if (kind != NodeKind.F) {
@@ -172,55 +206,61 @@ final class Tree {
       }
       validate(first, "version.");
     }
-    return db.write(
-        c -> {
-          Optional<Created> repeat = repeatedCreate(c, user, id, parentId, key);
-          if (repeat.isPresent()) {
-            return repeat.get();
-          }
-          NodeRow parent =
-              lockedNode(c, user, parentId, () -> notFound("no parent folder " + parentId));
-          var existing = nodes.node(c, id);
-          if (existing.isEmpty() && done(c, user, key)) {
-            throw deletedSince(id);
-          }
-          if (existing.isPresent()) {
-            NodeRow e = existing.get();
-            if (parentId.equals(e.parentId())
-                && Arrays.equals(encName, e.encName())
-                && kind == e.kind()
-                && parent.ownerId().equals(e.ownerId())) {
-              // a retried request whose reply was lost: answer as the first time
-              Access access = requireAccess(c, user, e);
-              NodeView view = nodes.view(c, id, user).orElseThrow();
-              return new Created(info(c, view, access, true), false);
-            }
-            throw badRequest("node id " + id + " is already used by another node");
-          }
-          if (parent.kind() != NodeKind.D) {
-            throw badRequest("parent " + parentId + " is not a folder");
-          }
-          Access parentAccess = requireAccess(c, user, parent);
-          if (!parentAccess.canWrite()) {
-            throw forbidden("read-only access to folder " + parentId);
-          }
-          requireDepth(nodes.lineage(c, parentId, user), 0);
-          long now = clock.millis();
-          NodeRow node =
-              new NodeRow(
-                  id, parentId, parent.ownerId(), kind, encName, wrappedKey, null, 0, now, now);
-          try {
-            nodes.insert(c, node);
-          } catch (SQLException e) {
-            throw uniqueOr(e, "folder " + parentId + " already has an entry with that name");
-          }
-          if (first != null) {
-            commitInTransaction(c, user, node, first);
-          }
-          record(c, user, key);
-          NodeView view = nodes.view(c, id, user).orElseThrow();
-          return new Created(info(c, view, parentAccess, true), true);
-        });
+  }
+
+  private Created create(Connection c, UUID user, CreateNodeRequest r, Optional<String> key) throws SQLException {
+    UUID id = Checks.required(r.id(), "id");
+    UUID parentId = Checks.required(r.parentId(), "parentId");
+    NodeKind kind = Checks.required(r.kind(), "kind");
+    byte[] encName = Checks.encName(r.encName());
+    byte[] wrappedKey = Checks.bytes(r.wrappedKey(), "wrappedKey", 1, Checks.MAX_KEY_BYTES);
+    CommitRequest first = r.version();
+    Optional<Created> repeat = repeatedCreate(c, user, id, parentId, key);
+    if (repeat.isPresent()) {
+      return repeat.get();
+    }
+    NodeRow parent =
+        lockedNode(c, user, parentId, () -> notFound("no parent folder " + parentId));
+    var existing = nodes.node(c, id);
+    if (existing.isEmpty() && done(c, user, key)) {
+      throw deletedSince(id);
+    }
+    if (existing.isPresent()) {
+      NodeRow e = existing.get();
+      if (parentId.equals(e.parentId())
+          && Arrays.equals(encName, e.encName())
+          && kind == e.kind()
+          && parent.ownerId().equals(e.ownerId())) {
+        // a retried request whose reply was lost: answer as the first time
+        Access access = requireAccess(c, user, e);
+        NodeView view = nodes.view(c, id, user).orElseThrow();
+        return new Created(info(c, view, access, true), false);
+      }
+      throw badRequest("node id " + id + " is already used by another node");
+    }
+    if (parent.kind() != NodeKind.D) {
+      throw badRequest("parent " + parentId + " is not a folder");
+    }
+    Access parentAccess = requireAccess(c, user, parent);
+    if (!parentAccess.canWrite()) {
+      throw forbidden("read-only access to folder " + parentId);
+    }
+    requireDepth(nodes.lineage(c, parentId, user), 0);
+    long now = clock.millis();
+    NodeRow node =
+        new NodeRow(
+            id, parentId, parent.ownerId(), kind, encName, wrappedKey, null, 0, now, now);
+    try {
+      nodes.insert(c, node);
+    } catch (SQLException e) {
+      throw uniqueOr(e, "folder " + parentId + " already has an entry with that name");
+    }
+    if (first != null) {
+      commitInTransaction(c, user, node, first);
+    }
+    record(c, user, key);
+    NodeView view = nodes.view(c, id, user).orElseThrow();
+    return new Created(info(c, view, parentAccess, true), true);
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.edfs.protocol.Access;
 import io.edfs.protocol.BlockRef;
 import io.edfs.protocol.CommitRequest;
+import io.edfs.protocol.CreateBatchRequest;
 import io.edfs.protocol.CreateNodeRequest;
 import io.edfs.protocol.ErrorType;
 import io.edfs.protocol.GrantInfo;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.DisplayName;
@@ -168,6 +170,57 @@ abstract class MetadataStoreContract extends ServiceFixture {
       assertThat(got.parentId()).isEqualTo(docs.id());
       assertThat(got.version().id()).isEqualTo(file.version().id());
       assertThat(accounts.account(alice.id()).usedBytes()).isEqualTo(1000);
+    }
+
+    @Test
+    @DisplayName("creates a batch of files in one folder all at once, or none of them")
+    void batch() throws Exception {
+      User alice = signup("alice");
+      NodeInfo docs = folder(alice, alice.home(), "docs");
+      List<CreateNodeRequest> batch = new ArrayList<>();
+      List<BlockRef> content = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        BlockRef b = block(100 + i);
+        content.add(b);
+        batch.add(new CreateNodeRequest(UUID.randomUUID(), docs.id(), NodeKind.F, name("f" + i), key(), commit(null, b)));
+      }
+      batch.add(new CreateNodeRequest(UUID.randomUUID(), docs.id(), NodeKind.D, name("sub"), key(), null));
+      List<NodeInfo> created = tree.createAll(alice.id(), batch, Optional.of("key-1"));
+      assertThat(created).extracting(NodeInfo::id).containsExactlyElementsOf(batch.stream().map(CreateNodeRequest::id).toList());
+      assertThat(tree.children(alice.id(), docs.id()).entries()).hasSize(31);
+      long used = content.stream().mapToLong(BlockRef::length).sum();
+      assertThat(accounts.account(alice.id()).usedBytes()).isEqualTo(used);
+      // sent again with its key (its answer was lost): the same nodes, nothing created twice
+      assertThat(tree.createAll(alice.id(), batch, Optional.of("key-1"))).extracting(NodeInfo::id)
+          .containsExactlyElementsOf(created.stream().map(NodeInfo::id).toList());
+      assertThat(tree.children(alice.id(), docs.id()).entries()).hasSize(31);
+
+      // one name that exists fails the whole batch: the new names are not created either
+      BlockRef b = block(7);
+      List<CreateNodeRequest> clash = List.of(
+          new CreateNodeRequest(UUID.randomUUID(), docs.id(), NodeKind.F, name("new"), key(), commit(null, b)),
+          new CreateNodeRequest(UUID.randomUUID(), docs.id(), NodeKind.F, name("f3"), key(), commit(null, b)));
+      assertFails(ErrorType.NAME_EXISTS, () -> tree.createAll(alice.id(), clash, Optional.of("key-2")));
+      assertThat(tree.children(alice.id(), docs.id()).entries()).hasSize(31);
+      assertThat(accounts.account(alice.id()).usedBytes()).isEqualTo(used);
+
+      // one folder per batch, and at most MAX_NODES nodes
+      NodeInfo other = folder(alice, alice.home(), "other");
+      List<CreateNodeRequest> twoFolders = List.of(
+          new CreateNodeRequest(UUID.randomUUID(), docs.id(), NodeKind.D, name("a"), key(), null),
+          new CreateNodeRequest(UUID.randomUUID(), other.id(), NodeKind.D, name("b"), key(), null));
+      assertFails(ErrorType.BAD_REQUEST, () -> tree.createAll(alice.id(), twoFolders, Optional.empty()));
+      List<CreateNodeRequest> tooMany = new ArrayList<>();
+      for (int i = 0; i <= CreateBatchRequest.MAX_NODES; i++) {
+        tooMany.add(new CreateNodeRequest(UUID.randomUUID(), other.id(), NodeKind.D, name("d" + i), key(), null));
+      }
+      assertFails(ErrorType.BAD_REQUEST, () -> tree.createAll(alice.id(), tooMany, Optional.empty()));
+      assertThat(tree.children(alice.id(), other.id()).entries()).isEmpty();
+
+      // another user's folder is not theirs to fill
+      User bob = signup("bob");
+      assertFails(ErrorType.FORBIDDEN, () -> tree.createAll(bob.id(), List.of(
+          new CreateNodeRequest(UUID.randomUUID(), other.id(), NodeKind.D, name("x"), key(), null)), Optional.empty()));
     }
 
     @Test

@@ -16,32 +16,37 @@ import java.util.UUID;
  * An account's private material: an HPKE key pair
  * (DHKEM_X25519_HKDF_SHA256_HKDF_SHA256_AES_256_GCM) for receiving shares, an Ed25519 signing pair,
  * and a random 32-byte account key that wraps the home folder's secret (so a password change
- * re-wraps only this bundle). Thread-safe for use; wipe with {@link #close()}.
+ * re-wraps only this bundle). Imported keysets are parsed when first used: the home folder needs
+ * only the account key. Thread-safe for use; wipe with {@link #close()}.
  */
 public final class AccountKeys implements AutoCloseable {
   private static final int ACCOUNT_KEY_BYTES = 32;
 
   /** Everything, dropped as one on close so no thread sees half of it. */
   private record State(
-      KeysetHandle hpke,
-      KeysetHandle signing,
-      byte[] accountKey,
-      HybridDecrypt grants,
-      Aead home) {}
+      LazyKeyset<Hpke> hpke, LazyKeyset<KeysetHandle> signing, byte[] accountKey, Aead home) {}
+
+  /** The HPKE keyset and the primitive that opens grants with it, made together. */
+  private record Hpke(KeysetHandle keyset, HybridDecrypt grants) {
+    Hpke(KeysetHandle keyset) {
+      this(keyset, Keysets.hybridDecrypt(keyset));
+    }
+  }
 
   private volatile State state;
 
-  private AccountKeys(KeysetHandle hpke, KeysetHandle signing, byte[] accountKey) {
+  private AccountKeys(LazyKeyset<Hpke> hpke, LazyKeyset<KeysetHandle> signing, byte[] accountKey) {
     byte[] homeKey = Ciphers.hkdf(accountKey, Labels.HOME, Ciphers.KEY_BYTES);
-    this.state =
-        new State(hpke, signing, accountKey, Keysets.hybridDecrypt(hpke), Ciphers.aesGcm(homeKey));
+    this.state = new State(hpke, signing, accountKey, Ciphers.aesGcm(homeKey));
     Arrays.fill(homeKey, (byte) 0);
   }
 
   /** Generates fresh keys. */
   public static AccountKeys generate() {
     return new AccountKeys(
-        Keysets.generateHpke(), Keysets.generateEd25519(), Random.randBytes(ACCOUNT_KEY_BYTES));
+        LazyKeyset.parsed(new Hpke(Keysets.generateHpke())),
+        LazyKeyset.parsed(Keysets.generateEd25519()),
+        Random.randBytes(ACCOUNT_KEY_BYTES));
   }
 
   /**
@@ -52,8 +57,8 @@ public final class AccountKeys implements AutoCloseable {
     State s = state();
     return Keysets.write(
         List.of(
-            Keysets.serializePublic(Keysets.publicHandle(s.hpke())),
-            Keysets.serializePublic(Keysets.publicHandle(s.signing()))),
+            Keysets.serializePublic(Keysets.publicHandle(s.hpke().get().keyset())),
+            Keysets.serializePublic(Keysets.publicHandle(s.signing().get()))),
         new byte[0]);
   }
 
@@ -63,8 +68,9 @@ public final class AccountKeys implements AutoCloseable {
    */
   public byte[] exportPrivate() {
     State s = state();
-    byte[] hpke = Keysets.serializePrivate(s.hpke());
-    byte[] signing = Keysets.serializePrivate(s.signing());
+    // A keyset not parsed yet goes out as it came in: the same bytes Tink would write again.
+    byte[] hpke = s.hpke().serialized(h -> Keysets.serializePrivate(h.keyset()));
+    byte[] signing = s.signing().serialized(Keysets::serializePrivate);
     try {
       return Keysets.write(List.of(hpke, signing), s.accountKey());
     } finally {
@@ -73,13 +79,25 @@ public final class AccountKeys implements AutoCloseable {
     }
   }
 
-  /** Reverses {@link #exportPrivate()}; throws {@link CryptoException} if malformed. */
+  /**
+   * Reverses {@link #exportPrivate()}; throws {@link CryptoException} if malformed. The keysets
+   * are only checked for their shape here (each holds keys of its type) and parsed when first
+   * used, so that a command within the home folder never starts Tink's registry; a keyset that
+   * Tink refuses then throws {@link CryptoException} at that use.
+   */
   public static AccountKeys importPrivate(byte[] bundle) {
     List<byte[]> parts = Keysets.read(bundle, 2, ACCOUNT_KEY_BYTES, "account bundle");
     try {
+      KeysetShape.require(parts.get(0), KeysetShape.HPKE_PRIVATE, "HPKE private keyset");
+      KeysetShape.require(parts.get(1), KeysetShape.ED25519_PRIVATE, "Ed25519 private keyset");
       return new AccountKeys(
-          Keysets.parsePrivate(parts.get(0), HpkePrivateKey.class, Keysets.HPKE),
-          Keysets.parsePrivate(parts.get(1), Ed25519PrivateKey.class, Keysets.ED25519),
+          LazyKeyset.serialized(
+              parts.get(0).clone(),
+              keyset ->
+                  new Hpke(Keysets.parsePrivate(keyset, HpkePrivateKey.class, Keysets.HPKE))),
+          LazyKeyset.serialized(
+              parts.get(1).clone(),
+              keyset -> Keysets.parsePrivate(keyset, Ed25519PrivateKey.class, Keysets.ED25519)),
           parts.get(2).clone());
     } finally {
       parts.forEach(part -> Arrays.fill(part, (byte) 0));
@@ -118,7 +136,7 @@ public final class AccountKeys implements AutoCloseable {
     byte[] context = Labels.share(nodeId, granteeId, mode);
     byte[] plaintext;
     try {
-      plaintext = state().grants().decrypt(sealed, context);
+      plaintext = state().hpke().get().grants().decrypt(sealed, context);
     } catch (GeneralSecurityException e) {
       throw new TamperedException("grant of " + nodeId + " to " + granteeId, e);
     }
@@ -129,21 +147,28 @@ public final class AccountKeys implements AutoCloseable {
     }
   }
 
-  /** Wipes the account key and drops the keysets; later use throws. */
+  /** Wipes the account key and the keysets not parsed yet, and drops the rest; later use throws. */
   @Override
   public void close() {
     State s = state;
     state = null;
     if (s != null) {
       Arrays.fill(s.accountKey(), (byte) 0);
+      s.hpke().close();
+      s.signing().close();
     }
   }
 
   private State state() {
     State s = state;
     if (s == null) {
-      throw new IllegalStateException("account keys are closed");
+      throw closed();
     }
     return s;
+  }
+
+  /** What every use after {@link #close()} throws. */
+  static IllegalStateException closed() {
+    return new IllegalStateException("account keys are closed");
   }
 }

@@ -32,8 +32,6 @@ final class Keysets {
 
   static {
     try {
-      HybridConfig.register();
-      SignatureConfig.register();
       HPKE =
           HpkeParameters.builder()
               .setKemId(HpkeParameters.KemId.DHKEM_X25519_HKDF_SHA256)
@@ -43,6 +41,29 @@ final class Keysets {
               .build();
     } catch (GeneralSecurityException e) {
       throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Tink's global registry, filled on first use: registering loads several hundred classes (about
+   * half a second in a fresh JVM), and a command within one's own home folder needs only the
+   * account key, never a keyset. Every method below that parses, serializes, generates or builds
+   * a primitive calls {@link #ensure()} first; class initialisation runs it once, thread-safe.
+   */
+  private static final class Registry {
+    static {
+      try {
+        HybridConfig.register();
+        SignatureConfig.register();
+      } catch (GeneralSecurityException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private Registry() {}
+
+    static void ensure() {
+      // the work is in the static initialiser
     }
   }
 
@@ -57,6 +78,7 @@ final class Keysets {
   }
 
   private static KeysetHandle generate(Parameters parameters) {
+    Registry.ensure();
     try {
       return KeysetHandle.generateNew(parameters);
     } catch (GeneralSecurityException e) {
@@ -65,6 +87,7 @@ final class Keysets {
   }
 
   static HybridDecrypt hybridDecrypt(KeysetHandle hpkePrivate) {
+    Registry.ensure();
     try {
       return hpkePrivate.getPrimitive(RegistryConfiguration.get(), HybridDecrypt.class);
     } catch (GeneralSecurityException e) {
@@ -73,6 +96,7 @@ final class Keysets {
   }
 
   static HybridEncrypt hybridEncrypt(KeysetHandle hpkePublic) {
+    Registry.ensure();
     try {
       return hpkePublic.getPrimitive(RegistryConfiguration.get(), HybridEncrypt.class);
     } catch (GeneralSecurityException e) {
@@ -81,6 +105,7 @@ final class Keysets {
   }
 
   static KeysetHandle publicHandle(KeysetHandle privateHandle) {
+    Registry.ensure();
     try {
       return privateHandle.getPublicKeysetHandle();
     } catch (GeneralSecurityException e) {
@@ -90,6 +115,7 @@ final class Keysets {
 
   /** Serialized private keyset: secret, wipe after use. */
   static byte[] serializePrivate(KeysetHandle handle) {
+    Registry.ensure();
     try {
       return TinkProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
     } catch (GeneralSecurityException e) {
@@ -98,6 +124,7 @@ final class Keysets {
   }
 
   static byte[] serializePublic(KeysetHandle handle) {
+    Registry.ensure();
     try {
       return TinkProtoKeysetFormat.serializeKeysetWithoutSecret(handle);
     } catch (GeneralSecurityException e) {
@@ -108,21 +135,25 @@ final class Keysets {
   /** Parses a private keyset whose keys must all be of {@code type} with {@code parameters}. */
   static KeysetHandle parsePrivate(
       byte[] keyset, Class<? extends Key> type, Parameters parameters) {
+    Registry.ensure();
     try {
       return checked(
           TinkProtoKeysetFormat.parseKeyset(keyset, InsecureSecretKeyAccess.get()),
           type,
           parameters);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IllegalStateException e) {
+      // Tink parses each key when it is first read and reports one that does not parse as an
+      // IllegalStateException: a damaged key is malformed input like any other.
       throw new CryptoException("malformed private keyset", e);
     }
   }
 
   /** Parses a public keyset whose keys must all be of {@code type} with {@code parameters}. */
   static KeysetHandle parsePublic(byte[] keyset, Class<? extends Key> type, Parameters parameters) {
+    Registry.ensure();
     try {
       return checked(TinkProtoKeysetFormat.parseKeysetWithoutSecret(keyset), type, parameters);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IllegalStateException e) { // as in parsePrivate
       throw new CryptoException("malformed public keyset", e);
     }
   }

@@ -10,6 +10,12 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -128,6 +134,153 @@ class AccountKeysTest {
               () -> AccountKeys.importPrivate(Keysets.write(List.of(new byte[5], signing), key)))
           .isInstanceOf(CryptoException.class);
     }
+  }
+
+  @Nested
+  @DisplayName("imported, with keysets parsed on first use,")
+  class Imported {
+    private final byte[] bundle = account.exportPrivate();
+    private final UUID nodeId = id();
+    private final UUID me = id();
+    private final byte[] grant;
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    Imported() {
+      try (NodeSecret secret = NodeSecret.random()) {
+        grant = Sharing.seal(account.publicKeys(), secret, "n", nodeId, me, "R");
+      }
+    }
+
+    @AfterEach
+    void stopPool() {
+      pool.shutdownNow();
+    }
+
+    private String open(AccountKeys keys) {
+      try (Sharing.Opened opened = keys.openGrant(grant, nodeId, me, "R")) {
+        return opened.name();
+      }
+    }
+
+    @Test
+    @DisplayName("export the same bundle before, between and after the uses of their keysets")
+    void exportAroundFirstUse() {
+      try (AccountKeys imported = AccountKeys.importPrivate(bundle)) {
+        assertThat(imported.exportPrivate()).isEqualTo(bundle);
+        assertThat(open(imported)).isEqualTo("n"); // parses the HPKE keyset only
+        assertThat(imported.exportPrivate()).isEqualTo(bundle);
+        assertThat(imported.publicKeys()).isEqualTo(account.publicKeys()); // and Ed25519
+        assertThat(imported.exportPrivate()).isEqualTo(bundle);
+      }
+    }
+
+    @Test
+    @DisplayName("keep a keyset Tink refuses until its first use, which fails every time")
+    void refusedAtFirstUse() {
+      byte[] hpke = part(bundle, 0);
+      byte[] signing = part(bundle, 1);
+      byte[] damaged =
+          Keysets.write(
+              List.of(Fixtures.withKeyValue(hpke, new byte[] {1, 2, 3}), signing),
+              Arrays.copyOfRange(bundle, bundle.length - 32, bundle.length));
+      try (AccountKeys imported = AccountKeys.importPrivate(damaged);
+          NodeSecret home = NodeSecret.random()) {
+        UUID homeId = id();
+        byte[] wrapped = imported.wrapHome(home, homeId, me);
+        try (NodeSecret unwrapped = imported.unwrapHome(wrapped, homeId, me)) {
+          assertThat(unwrapped.rawBytes()).isEqualTo(home.rawBytes());
+        }
+        assertThat(imported.exportPrivate()).isEqualTo(damaged);
+        for (int i = 0; i < 2; i++) {
+          assertThatThrownBy(() -> open(imported))
+              .isInstanceOf(CryptoException.class)
+              .hasMessageContaining("malformed private keyset");
+        }
+        assertThatThrownBy(imported::publicKeys).isInstanceOf(CryptoException.class);
+      }
+    }
+
+    @Test
+    @DisplayName("after close, every use throws, whether a keyset was parsed or not")
+    void close() {
+      for (boolean used : new boolean[] {false, true}) {
+        AccountKeys imported = AccountKeys.importPrivate(bundle);
+        if (used) {
+          assertThat(open(imported)).isEqualTo("n");
+        }
+        imported.close();
+        assertThatThrownBy(() -> open(imported))
+            .as("used before: %s", used)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("account keys are closed");
+        assertThatThrownBy(imported::exportPrivate)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("account keys are closed");
+        assertThatThrownBy(imported::publicKeys)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("account keys are closed");
+      }
+    }
+
+    @Test
+    @DisplayName("serve two threads that first use them at the same moment")
+    void concurrentFirstUse() throws Exception {
+      for (int round = 0; round < 50; round++) {
+        try (AccountKeys imported = AccountKeys.importPrivate(bundle)) {
+          CyclicBarrier start = new CyclicBarrier(2);
+          Future<String> opened = together(pool, start, () -> open(imported));
+          Future<byte[]> publicKeys = together(pool, start, imported::publicKeys);
+          assertThat(opened.get(30, TimeUnit.SECONDS)).isEqualTo("n");
+          assertThat(publicKeys.get(30, TimeUnit.SECONDS)).isEqualTo(account.publicKeys());
+          assertThat(imported.exportPrivate()).isEqualTo(bundle);
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("closed while a thread first uses them, either serve it or say they are closed")
+    void closeDuringFirstUse() throws Exception {
+      for (int round = 0; round < 50; round++) {
+        AccountKeys imported = AccountKeys.importPrivate(bundle);
+        CyclicBarrier start = new CyclicBarrier(2);
+        Future<String> opened =
+            together(
+                pool,
+                start,
+                () -> {
+                  try {
+                    return open(imported);
+                  } catch (IllegalStateException e) {
+                    return e.getMessage();
+                  }
+                });
+        Future<?> closed =
+            together(
+                pool,
+                start,
+                () -> {
+                  imported.close();
+                  return null;
+                });
+        closed.get(30, TimeUnit.SECONDS);
+        assertThat(opened.get(30, TimeUnit.SECONDS)).isIn("n", "account keys are closed");
+      }
+    }
+  }
+
+  /** Runs {@code task} on {@code pool} once the other party of {@code start} is ready too. */
+  private static <T> Future<T> together(
+      ExecutorService pool, CyclicBarrier start, Callable<T> task) {
+    return pool.submit(
+        () -> {
+          start.await();
+          return task.call();
+        });
+  }
+
+  /** Part {@code index} (a keyset) of a private bundle. */
+  private static byte[] part(byte[] bundle, int index) {
+    return Keysets.read(bundle, 2, 32, "bundle").get(index);
   }
 
   @Nested

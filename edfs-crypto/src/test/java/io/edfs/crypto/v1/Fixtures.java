@@ -1,5 +1,10 @@
 package io.edfs.crypto.v1;
 
+import com.google.crypto.tink.proto.KeyData;
+import com.google.crypto.tink.proto.Keyset;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.ExtensionRegistryLite;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +45,21 @@ final class Fixtures {
       out.writeBytes(part);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * {@code keyset} (Tink binary format) with the key data value of its first key replaced: the
+   * keyset keeps its shape, but Tink cannot parse the key.
+   */
+  static byte[] withKeyValue(byte[] keyset, byte[] value) {
+    try {
+      Keyset parsed = Keyset.parseFrom(keyset, ExtensionRegistryLite.getEmptyRegistry());
+      Keyset.Key key = parsed.getKey(0);
+      KeyData data = key.getKeyData().toBuilder().setValue(ByteString.copyFrom(value)).build();
+      return parsed.toBuilder().setKey(0, key.toBuilder().setKeyData(data)).build().toByteArray();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("not a keyset", e);
+    }
   }
 
   /** Plaintext bytes of the first segment, and of every later one. */

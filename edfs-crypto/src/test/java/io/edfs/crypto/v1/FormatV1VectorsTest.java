@@ -132,6 +132,25 @@ class FormatV1VectorsTest {
   }
 
   @Test
+  @DisplayName("stored private bundles export byte for byte again after their keysets were used")
+  void bundlesAfterUse() {
+    JsonNode g = vectors.get("grant");
+    byte[] recipientBundle = hex(g, "recipientPrivateBundle");
+    try (AccountKeys recipient = AccountKeys.importPrivate(recipientBundle)) {
+      recipient
+          .openGrant(
+              hex(g, "sealed"), uuid(g, "nodeId"), uuid(g, "granteeId"), g.get("mode").asText())
+          .close();
+      assertThat(recipient.exportPrivate()).isEqualTo(recipientBundle);
+    }
+    JsonNode a = vectors.get("account");
+    try (AccountKeys account = AccountKeys.importPrivate(hex(a, "privateBundle"))) {
+      assertThat(account.publicKeys()).isEqualTo(hex(a, "publicKeys"));
+      assertThat(account.exportPrivate()).isEqualTo(hex(a, "privateBundle"));
+    }
+  }
+
+  @Test
   @DisplayName("a stored content stream decrypts to the expected plaintext, at the expected size")
   void content() throws Exception {
     JsonNode v = vectors.get("content");

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -149,6 +150,19 @@ class SharingTest {
         assertThatThrownBy(() -> Sharing.seal(bad, secret, "a", nodeId, granteeId, "R"))
             .isInstanceOf(CryptoException.class);
       }
+    }
+
+    @Test
+    @DisplayName("public keys of the right type whose key does not parse")
+    void damagedPublicKey() {
+      List<byte[]> keysets = Keysets.read(grantee.publicKeys(), 2, 0, "public keys");
+      byte[] bad =
+          Keysets.write(
+              List.of(Fixtures.withKeyValue(keysets.get(0), new byte[] {1, 2, 3}), keysets.get(1)),
+              new byte[0]);
+      assertThatThrownBy(() -> Sharing.seal(bad, secret, "a", nodeId, granteeId, "R"))
+          .isInstanceOf(CryptoException.class)
+          .hasMessageContaining("malformed public keyset");
     }
 
     @ParameterizedTest

@@ -14,6 +14,7 @@
  * GET    /v1/account                                             -> Account
  * GET    /v1/users/{username}                                    -> UserInfo
  * POST   /v1/nodes                             CreateNodeRequest -> NodeInfo (201; 200 if the same id exists identically)
+ * POST   /v1/batches/nodes                     CreateBatchRequest -> NodeList (up to 100 creates in one folder, all or none)
  * GET    /v1/nodes/{id}                                          -> NodeInfo
  * GET    /v1/nodes/{id}/children                                 -> NodeList
  * GET    /v1/nodes/{id}/children?name=B64URL                     -> NodeInfo (lookup by encrypted name)

@@ -16,6 +16,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
@@ -24,6 +25,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -100,7 +102,11 @@ final class FileCommands {
         cli.out.println("  version: " + e.version());
       }
       cli.out.println("  created: " + e.createdAt());
-      cli.out.println("  modified: " + e.modifiedAt());
+      cli.out.println("  modified: " + e.mtime());
+      if (e.meta().isPresent()) {
+        cli.out.println("  uploaded: " + e.modifiedAt());
+        e.meta().get().sha256().ifPresent(h -> cli.out.println("  sha256: " + h));
+      }
       cli.out.println("  access: " + e.access().name().toLowerCase(Locale.ROOT));
       cli.out.println("  shared: " + (e.shared() ? "yes" : "no"));
       cli.out.println("  id: " + e.id());
@@ -119,8 +125,7 @@ final class FileCommands {
     @Option(names = {"-r", "-R", "--recursive"}, description = "LOCAL is a folder: upload all it holds into PATH.")
     boolean recursive;
 
-    @Option(names = "--transfers", paramLabel = "N", defaultValue = "8", description = "Files in flight at once with -r (default: ${DEFAULT-VALUE}).")
-    int transfers;
+    @Mixin TransfersOption transfers;
 
     @Parameters(index = "0", paramLabel = "LOCAL")
     Path local;
@@ -132,7 +137,7 @@ final class FileCommands {
     int run(Cli cli, Session s) throws Exception {
       if (recursive) {
         cli.subject = path;
-        try (var t = new TreeTransfer(cli, s, transfers, "put")) {
+        try (var t = new TreeTransfer(cli, s, transfers.transfers, "put")) {
           return t.upload(local, path);
         }
       }
@@ -153,7 +158,7 @@ final class FileCommands {
       Progress p = ProgressBar.forTerminal(cli, local.getFileName().toString());
       p.total(Files.size(local));
       try (InputStream in = Files.newInputStream(local)) {
-        s.write(target, in, p);
+        s.write(target, in, p, Files.getLastModifiedTime(local).toInstant());
       }
       return 0;
     }
@@ -171,8 +176,7 @@ final class FileCommands {
     @Option(names = {"-r", "-R", "--recursive"}, description = "PATH is a folder: download all it holds into LOCAL.")
     boolean recursive;
 
-    @Option(names = "--transfers", paramLabel = "N", defaultValue = "8", description = "Files in flight at once with -r (default: ${DEFAULT-VALUE}).")
-    int transfers;
+    @Mixin TransfersOption transfers;
 
     @Option(names = {"-f", "--force"}, description = "Replace LOCAL if it exists (with -r: local files that differ).")
     boolean force;
@@ -187,7 +191,7 @@ final class FileCommands {
     int run(Cli cli, Session s) throws Exception {
       cli.subject = path;
       if (recursive) {
-        try (var t = new TreeTransfer(cli, s, transfers, "get")) {
+        try (var t = new TreeTransfer(cli, s, transfers.transfers, "get")) {
           return t.download(path, local, force);
         }
       }
@@ -295,7 +299,9 @@ final class FileCommands {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       try (OutputStream out = Files.newOutputStream(part)) {
-        s.read(path, out, ProgressBar.forTerminal(cli, target.getFileName().toString()));
+        Entry got = s.read(path, out, ProgressBar.forTerminal(cli, target.getFileName().toString()));
+        // the file's own modification time, as its writer recorded it
+        Files.setLastModifiedTime(part, FileTime.from(got.mtime()));
       }
       LocalFiles.place(part, target, force);
     } finally {
@@ -330,7 +336,7 @@ final class FileCommands {
     String size = e.isFolder() ? "-" : human(e.size());
     return String.format(
         "%s%s %-6s %9s  %s  %s%s",
-        kind, access, e.shared() ? "shared" : "", size, TIME.format(e.modifiedAt()), e.name(), e.isFolder() ? "/" : "");
+        kind, access, e.shared() ? "shared" : "", size, TIME.format(e.mtime()), e.name(), e.isFolder() ? "/" : "");
   }
 
   /** Bytes for people: 512 B, 1.5 KiB, 3.2 GiB. */

@@ -45,6 +45,7 @@ public final class Main {
           FileCommands.Stat.class,
           FileCommands.Put.class,
           FileCommands.Get.class,
+          SyncCommand.class,
           FileCommands.Cat.class,
           FileCommands.Write.class,
           FileCommands.Mv.class,

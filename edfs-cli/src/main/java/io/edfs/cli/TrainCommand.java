@@ -64,6 +64,15 @@ final class TrainCommand implements Callable<Integer> {
         run(alice, url, "stat", "--json", "/train/sub");
         run(alice, url, "cat", "/train/small.txt");
       }
+      Path tree = Files.createDirectories(local.resolve("tree/sub"));
+      for (int i = 0; i < 20; i++) {
+        Files.writeString(tree.resolve("f" + i + ".txt"), "file " + i);
+      }
+      run(alice, url, "put", "-r", tree.getParent().toString(), "/train/tree");
+      run(alice, url, "get", "-r", "/train/tree", local.resolve("tree-copy").toString());
+      Files.writeString(tree.resolve("f0.txt"), "changed");
+      run(alice, url, "sync", "--delete", tree.getParent().toString(), "/train/tree");
+      run(alice, url, "sync", "/train/tree", local.resolve("tree-copy").toString());
       run(alice, url, "get", "/train/sub/big.bin", local.resolve("big.copy").toString());
       run(alice, url, "get", "/train/small.txt", local.resolve("small.copy").toString());
       run(alice, url, "mv", "/train/small.txt", "/train/renamed.txt");

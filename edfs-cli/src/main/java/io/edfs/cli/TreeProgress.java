@@ -53,6 +53,14 @@ final class TreeProgress {
     bytesTotal.addAndGet(-bytes);
   }
 
+  long filesTotal() {
+    return filesTotal.get();
+  }
+
+  long bytesTotal() {
+    return bytesTotal.get();
+  }
+
   long filesDone() {
     return filesDone.get();
   }

@@ -3,6 +3,7 @@ package io.edfs.cli;
 import io.edfs.client.EdfsException;
 import io.edfs.client.EdfsException.Reason;
 import io.edfs.client.Entry;
+import io.edfs.client.FileMeta;
 import io.edfs.client.Progress;
 import io.edfs.client.Session;
 import io.edfs.client.Session.Child;
@@ -20,11 +21,19 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,6 +57,10 @@ final class TreeTransfer implements AutoCloseable {
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private final AtomicInteger folders = new AtomicInteger();
   private final AtomicInteger unchanged = new AtomicInteger();
+  private final AtomicInteger deleted = new AtomicInteger();
+  /** Sync's options: only print the plan; compare contents by SHA-256 rather than size and time. */
+  private boolean dryRun;
+  private boolean checksum;
 
   TreeTransfer(Cli cli, Session session, int transfers, String verb) {
     if (transfers < 1 || transfers > 64) {
@@ -63,11 +76,7 @@ final class TreeTransfer implements AutoCloseable {
 
   /** Copies what is in the local folder {@code root} into the remote folder {@code remote} (created if missing). */
   int upload(Path root, String remote) {
-    if (!Files.isDirectory(root)) {
-      throw Files.exists(root)
-          ? new LocalPathException(Reason.NOT_A_FOLDER, root, "not a folder")
-          : new LocalPathException(Reason.NOT_FOUND, root, "no such folder");
-    }
+    requireLocalFolder(root);
     List<Path> dirs = new ArrayList<>();
     List<LocalFile> files = new ArrayList<>();
     scan(root, dirs, files);
@@ -180,7 +189,7 @@ final class TreeTransfer implements AutoCloseable {
       try {
         for (LocalFile f : batch) {
           byte[] content = Files.readAllBytes(f.path());
-          contents.add(new NewFile(name(f.path()), content));
+          contents.add(new NewFile(name(f.path()), content, Optional.of(Files.getLastModifiedTime(f.path()).toInstant())));
           bytes += content.length;
         }
       } catch (IOException | RuntimeException e) {
@@ -216,7 +225,7 @@ final class TreeTransfer implements AutoCloseable {
   private void put(Folder parent, Path file) {
     FileProgress p = new FileProgress(progress);
     try (InputStream in = Files.newInputStream(file)) {
-      Entry e = parent.write(name(file), in, p);
+      Entry e = parent.write(name(file), in, p, Files.getLastModifiedTime(file).toInstant());
       progress.fileDone();
       verbose("put " + file + " -> " + child(parent, e.name()));
     } catch (IOException e) {
@@ -238,25 +247,16 @@ final class TreeTransfer implements AutoCloseable {
    */
   int download(String remote, Path root, boolean force) {
     Folder top = session.folder(remote, false);
-    try {
-      Files.createDirectories(root);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create local folder " + root, e);
-    }
-    Pending pending = new Pending();
-    submit(pending, () -> walk(top, root, force, pending));
-    pending.await();
-    return finish("get");
+    createLocalFolder(root);
+    return runAll("get", pending -> walk(top, root, force, pending));
   }
 
   private void walk(Folder folder, Path dir, boolean force, Pending pending) {
-    List<Child> children;
-    try {
-      children = folder.list();
-    } catch (RuntimeException e) {
-      failed(folder.path(), e, true);
+    Optional<List<Child>> listed = list(folder);
+    if (listed.isEmpty()) {
       return;
     }
+    List<Child> children = listed.get();
     long bytes = 0;
     int files = 0;
     for (Child c : children) {
@@ -285,18 +285,19 @@ final class TreeTransfer implements AutoCloseable {
           walk(c.folder(), target, force, pending);
         });
       } else {
-        submit(pending, () -> get(c, target, force));
+        submit(pending, () -> fetch(c, target, force));
       }
     }
   }
 
-  private void get(Child c, Path target, boolean force) {
+  private void fetch(Child c, Path target, boolean force) {
     Entry e = c.entry();
     try {
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
             && Files.size(target) == e.size()
-            && Files.getLastModifiedTime(target).toMillis() == e.modifiedAt().toEpochMilli()) {
+            && Files.getLastModifiedTime(target).toMillis() == e.mtime().toEpochMilli()
+            && !checksum) {
           unchanged.incrementAndGet();
           progress.skip(e.size());
           return;
@@ -310,11 +311,13 @@ final class TreeTransfer implements AutoCloseable {
       FileProgress p = new FileProgress(progress);
       Path part = LocalFiles.newPart(target.toAbsolutePath().getParent(), target);
       try {
+        Entry got;
         try (OutputStream out = Files.newOutputStream(part)) {
-          c.read(out, p);
+          got = c.read(out, p);
         }
-        // the remote time, so that running the same command again knows this file is complete
-        Files.setLastModifiedTime(part, FileTime.from(e.modifiedAt()));
+        // the file's own time (as recorded by its writer, else the upload's), which is also how
+        // running the same command again knows this file is complete
+        Files.setLastModifiedTime(part, FileTime.from(got.mtime()));
         LocalFiles.place(part, target, force);
       } catch (IOException | RuntimeException x) {
         p.undo();
@@ -340,7 +343,335 @@ final class TreeTransfer implements AutoCloseable {
     return p;
   }
 
+
+  // ---- sync ----
+
+  /** What sync compares: a file's size, its own modification time, and (with --checksum) its SHA-256. */
+  private record Seen(long size, long mtimeMillis, Optional<String> sha256) {}
+
+  /**
+   * Makes the remote folder {@code remote} hold what the local folder {@code root} holds: files
+   * that are missing or differ (size and modification time, or content with {@code checksum}) go
+   * up, folders are created, and with {@code delete} what the local side no longer has is deleted
+   * remotely. With {@code dryRun} nothing changes; the plan is printed.
+   */
+  int syncUp(Path root, String remote, boolean delete, boolean dryRun, boolean checksum) {
+    this.dryRun = dryRun;
+    this.checksum = checksum;
+    requireLocalFolder(root);
+    Optional<Folder> top = dryRun ? existingFolder(remote) : Optional.of(session.folder(remote, true));
+    return runAll("sync", pending -> syncUp(root, top, remote, delete, pending));
+  }
+
+  private void syncUp(Path dir, Optional<Folder> folder, String remotePath, boolean delete, Pending pending) {
+    Map<String, Child> remote = new HashMap<>();
+    if (folder.isPresent()) {
+      try {
+        for (Child c : folder.get().list()) {
+          if (c.readable()) {
+            remote.put(c.entry().name(), c);
+          } else {
+            failures.add("remote " + remotePath + ": an entry failed its integrity check (its name or key was tampered with)");
+          }
+        }
+      } catch (RuntimeException e) {
+        failed(remotePath, e, true);
+        return;
+      }
+    }
+    List<Path> locals;
+    try (var list = Files.list(dir)) {
+      locals = list.sorted().toList();
+    } catch (IOException e) {
+      failures.add("local " + dir + ": cannot read (" + e.getMessage() + ")");
+      return;
+    }
+    List<LocalFile> toPut = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (Path p : locals) {
+      String name = name(p);
+      seen.add(name);
+      String rpath = child(remotePath, name);
+      Child r = remote.get(name);
+      try {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (a.isDirectory()) {
+          if (r != null && !r.entry().isFolder()) {
+            if (!delete) {
+              failures.add("remote " + rpath + ": is a file where the local side has a folder (--delete replaces it)");
+              continue;
+            }
+            remove(r, rpath);
+            r = null;
+          }
+          if (r == null) {
+            plan("mkdir " + rpath);
+            counted(folders);
+          }
+          Child existing = r;
+          Optional<Folder> parent = folder;
+          submit(pending, () -> {
+            Optional<Folder> sub = existing != null
+                ? Optional.of(existing.folder())
+                : dryRun ? Optional.empty() : Optional.of(parent.orElseThrow().mkdir(name));
+            syncUp(p, sub, rpath, delete, pending);
+          });
+        } else if (a.isRegularFile()) {
+          if (r != null && r.entry().isFolder()) {
+            if (!delete) {
+              failures.add("remote " + rpath + ": is a folder where the local side has a file (--delete replaces it)");
+              continue;
+            }
+            remove(r, rpath);
+            r = null;
+          }
+          LocalFile f = new LocalFile(p, a.size());
+          if (r != null && same(seenLocal(p, a), seenRemote(r.entry()))) {
+            unchanged.incrementAndGet();
+            continue;
+          }
+          progress.addTotal(1, a.size());
+          plan("put " + p + " -> " + rpath);
+          toPut.add(f);
+        } else {
+          cli.err.println("edfs: local " + p + ": skipped (" + (a.isSymbolicLink() ? "a symbolic link" : "not a regular file") + ")");
+        }
+      } catch (IOException e) {
+        failures.add("local " + p + ": cannot read (" + e.getMessage() + ")");
+      } catch (RuntimeException e) {
+        failed(p, e, false);
+      }
+    }
+    if (delete) {
+      for (Child r : remote.values()) {
+        if (!seen.contains(r.entry().name())) {
+          remove(r, child(remotePath, r.entry().name()));
+        }
+      }
+    }
+    if (!dryRun && !toPut.isEmpty()) {
+      Folder parent = folder.orElseThrow();
+      for (List<LocalFile> batch : batches(toPut)) {
+        submit(pending, () -> putAll(parent, batch));
+      }
+    }
+  }
+
+  /**
+   * Makes the local folder {@code root} hold what the remote folder {@code remote} holds: the
+   * reverse of {@link #syncUp}, deleting local files and folders with {@code delete}.
+   */
+  int syncDown(String remote, Path root, boolean delete, boolean dryRun, boolean checksum) {
+    this.dryRun = dryRun;
+    this.checksum = checksum;
+    Folder top = session.folder(remote, false);
+    if (!dryRun) {
+      createLocalFolder(root);
+    }
+    return runAll("sync", pending -> syncDown(top, root, delete, pending));
+  }
+
+  private void syncDown(Folder folder, Path dir, boolean delete, Pending pending) {
+    Optional<List<Child>> listed = list(folder);
+    if (listed.isEmpty()) {
+      return;
+    }
+    List<Child> children = listed.get();
+    Set<String> names = new HashSet<>();
+    for (Child c : children) {
+      if (!c.readable()) {
+        failures.add("remote " + folder.path() + ": an entry failed its integrity check (its name or key was tampered with)");
+        continue;
+      }
+      String name = c.entry().name();
+      names.add(name);
+      Path target;
+      try {
+        target = localChild(dir, name);
+      } catch (RuntimeException e) {
+        failed(c.path(), e, false);
+        continue;
+      }
+      try {
+        boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        if (c.entry().isFolder()) {
+          if (exists && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!delete) {
+              failures.add("local " + target + ": is a file where the remote side has a folder (--delete replaces it)");
+              continue;
+            }
+            removeLocal(target);
+            exists = false;
+          }
+          if (!exists) {
+            plan("mkdir " + target);
+            counted(folders);
+            if (!dryRun) {
+              Files.createDirectories(target);
+            }
+          }
+          if (!dryRun || exists) {
+            submit(pending, () -> syncDown(c.folder(), target, delete, pending));
+          }
+        } else {
+          if (exists && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!delete) {
+              failures.add("local " + target + ": is a folder where the remote side has a file (--delete replaces it)");
+              continue;
+            }
+            removeLocal(target);
+            exists = false;
+          }
+          if (exists) {
+            BasicFileAttributes a = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isRegularFile() && same(seenLocal(target, a), seenRemote(c.entry()))) {
+              unchanged.incrementAndGet();
+              continue;
+            }
+          }
+          plan("get " + c.path() + " -> " + target);
+          progress.addTotal(1, c.entry().size());
+          if (!dryRun) {
+            submit(pending, () -> fetch(c, target, true));
+          }
+        }
+      } catch (IOException e) {
+        failures.add("local " + target + ": " + e.getMessage());
+      }
+    }
+    if (delete) {
+      try (var list = Files.list(dir)) {
+        for (Path p : list.toList()) {
+          String n = name(p);
+          if (!names.contains(n) && !n.endsWith(".edfs-part")) {
+            removeLocal(p);
+          }
+        }
+      } catch (IOException e) {
+        failures.add("local " + dir + ": cannot read (" + e.getMessage() + ")");
+      }
+    }
+  }
+
+  private Optional<Folder> existingFolder(String remote) {
+    try {
+      return Optional.of(session.folder(remote, false));
+    } catch (EdfsException e) {
+      if (e.reason() == Reason.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private Seen seenLocal(Path p, BasicFileAttributes a) throws IOException {
+    Optional<String> sha = Optional.empty();
+    if (checksum) {
+      try (InputStream in = Files.newInputStream(p)) {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[256 * 1024];
+        for (int n; (n = in.read(buf)) != -1; ) {
+          md.update(buf, 0, n);
+        }
+        sha = Optional.of(HexFormat.of().formatHex(md.digest()));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return new Seen(a.size(), a.lastModifiedTime().toMillis(), sha);
+  }
+
+  private static Seen seenRemote(Entry e) {
+    return new Seen(e.size(), e.mtime().toEpochMilli(), e.meta().flatMap(FileMeta::sha256));
+  }
+
+  /** By content when comparing checksums (a version without a recorded hash differs), else by size and time. */
+  private boolean same(Seen local, Seen remote) {
+    if (local.size() != remote.size()) {
+      return false;
+    }
+    return checksum ? remote.sha256().isPresent() && remote.sha256().equals(local.sha256()) : local.mtimeMillis() == remote.mtimeMillis();
+  }
+
+  private void remove(Child r, String rpath) {
+    plan("delete " + rpath + (r.entry().isFolder() ? "/" : ""));
+    if (!dryRun) {
+      try {
+        session.delete(rpath, true);
+      } catch (RuntimeException e) {
+        failed(rpath, e, false);
+        return;
+      }
+    }
+    deleted.incrementAndGet();
+  }
+
+  private void removeLocal(Path p) {
+    plan("delete " + p + (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "/" : ""));
+    if (dryRun) {
+      deleted.incrementAndGet();
+      return;
+    }
+    try (var all = Files.walk(p)) {
+      for (Path q : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+      deleted.incrementAndGet();
+    } catch (IOException | UncheckedIOException e) {
+      failures.add("local " + p + ": cannot delete (" + e.getMessage() + ")");
+    }
+  }
+
+  /** A line of the plan: printed with --dry-run (that is all it does) or -v. */
+  private void plan(String line) {
+    if (dryRun) {
+      synchronized (cli.out) {
+        cli.out.println(line);
+      }
+    } else {
+      verbose(line);
+    }
+  }
+
+  private static String child(String folder, String name) {
+    return folder + (folder.endsWith("/") ? "" : "/") + name;
+  }
+
   // ---- bookkeeping ----
+
+  private static void requireLocalFolder(Path root) {
+    if (!Files.isDirectory(root)) {
+      throw Files.exists(root)
+          ? new LocalPathException(Reason.NOT_A_FOLDER, root, "not a folder")
+          : new LocalPathException(Reason.NOT_FOUND, root, "no such folder");
+    }
+  }
+
+  private static void createLocalFolder(Path root) {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create local folder " + root, e);
+    }
+  }
+
+  /** Runs {@code first} and every task it submits, then prints the outcome; the exit code. */
+  private int runAll(String verb, Consumer<Pending> first) {
+    Pending pending = new Pending();
+    submit(pending, () -> first.accept(pending));
+    pending.await();
+    return finish(verb);
+  }
+
+  /** The folder's children, or empty (the failure recorded) when it cannot be listed. */
+  private Optional<List<Child>> list(Folder folder) {
+    try {
+      return Optional.of(folder.list());
+    } catch (RuntimeException e) {
+      failed(folder.path(), e, true);
+      return Optional.empty();
+    }
+  }
 
   private void submit(Pending pending, Runnable task) {
     pending.add();
@@ -391,14 +722,16 @@ final class TreeTransfer implements AutoCloseable {
       double secs = progress.seconds();
       cli.out.printf(
           Locale.ROOT,
-          "%s: %,d file(s) (%s) and %,d folder(s) in %.2f s (%s/s)%s, %,d failed%n",
+          "%s%s: %,d file(s) (%s) and %,d folder(s) in %.2f s (%s/s)%s%s, %,d failed%n",
           verb,
-          progress.filesDone(),
-          FileCommands.human(progress.bytesDone()),
+          dryRun ? " (dry run: nothing was changed; it would copy)" : "",
+          dryRun ? progress.filesTotal() : progress.filesDone(),
+          FileCommands.human(dryRun ? progress.bytesTotal() : progress.bytesDone()),
           folders.get(),
           secs,
           FileCommands.human((long) (progress.bytesDone() / Math.max(secs, 1e-3))),
           unchanged.get() > 0 ? ", " + unchanged.get() + " unchanged" : "",
+          deleted.get() > 0 ? ", " + deleted.get() + " deleted" : "",
           failures.size());
     }
     return failures.isEmpty() ? 0 : 1;

@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -61,6 +64,17 @@ class TreeTransferIT {
     return out;
   }
 
+  /** Every file's modification time below {@code root}, by relative path, to the millisecond. */
+  static TreeMap<String, Long> times(Path root) throws IOException {
+    TreeMap<String, Long> out = new TreeMap<>();
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.filter(Files::isRegularFile).toList()) {
+        out.put(root.relativize(p).toString(), Files.getLastModifiedTime(p).toMillis());
+      }
+    }
+    return out;
+  }
+
   Path sampleTree(String name) throws IOException {
     Path root = Files.createDirectories(tmp.resolve(name));
     Random rnd = new Random(42);
@@ -77,6 +91,13 @@ class TreeTransferIT {
       byte[] b = new byte[rnd.nextInt(9000)];
       rnd.nextBytes(b);
       Files.write(root.resolve("f" + i + ".bin"), b);
+    }
+    // every file's own time, in the past and distinct, to the millisecond
+    long t = Instant.parse("2001-02-03T04:05:06.789Z").toEpochMilli();
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path f : all.filter(Files::isRegularFile).sorted().toList()) {
+        Files.setLastModifiedTime(f, FileTime.fromMillis(t += 60_001));
+      }
     }
     return root;
   }
@@ -99,6 +120,16 @@ class TreeTransferIT {
     Result get = ok(alice, "get", "-r", "/Backup/2026", back.toString());
     assertThat(get.stdout()).contains("get: 45 file(s)").contains(", 0 failed");
     assertThat(tree(back)).isEqualTo(tree(src));
+    assertThat(times(back)).isEqualTo(times(src)); // each file's own time came back
+
+    // the time and the content's hash travel encrypted with each version
+    Path f7 = src.resolve("f7.bin");
+    String stat = ok(alice, "stat", "/Backup/2026/f7.bin").stdout();
+    assertThat(stat).contains("modified: " + Files.getLastModifiedTime(f7).toInstant());
+    assertThat(stat).contains("sha256: " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f7))));
+    Path big = src.resolve("Dokumente/big.bin");
+    assertThat(ok(alice, "stat", "/Backup/2026/Dokumente/big.bin").stdout())
+        .contains("sha256: " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(big))));
 
     // the same command again finds everything in place and fetches nothing
     Result unchanged = ok(alice, "get", "-r", "/Backup/2026", back.toString());
@@ -167,7 +198,11 @@ class TreeTransferIT {
     assertThat(noRemote.exitCode()).isEqualTo(3);
     assertThat(noRemote.stderr()).contains("remote /no");
     Files.writeString(tmp.resolve("plain.txt"), "plain");
+    Files.setLastModifiedTime(tmp.resolve("plain.txt"), FileTime.from(Instant.parse("1999-12-31T23:59:59.123Z")));
     ok(alice, "put", tmp.resolve("plain.txt").toString(), "/plain.txt");
+    // a single put and get keep the file's time too
+    ok(alice, "get", "/plain.txt", tmp.resolve("plain-back.txt").toString());
+    assertThat(Files.getLastModifiedTime(tmp.resolve("plain-back.txt")).toInstant()).isEqualTo(Instant.parse("1999-12-31T23:59:59.123Z"));
     Result fileForR = alice.run("get", "-r", "/plain.txt", tmp.resolve("pr").toString());
     assertThat(fileForR.exitCode()).isEqualTo(7);
     assertThat(fileForR.stderr()).contains("/plain.txt").contains("not a folder");
@@ -184,6 +219,11 @@ class TreeTransferIT {
     assertThat(put.stdout()).contains("put: 10,000 file(s)").contains(", 0 failed");
     System.out.println("10,000 entries: " + put.stdout().strip());
     assertThat(ok(alice, "ls", "/many").stdout().lines().count()).isEqualTo(10_000);
+    // a second sync of the unchanged tree sends nothing
+    long start = System.nanoTime();
+    Result sync = ok(alice, "sync", src.toString(), "/many");
+    System.out.printf("10,000 entries: second sync in %.2f s: %s%n", (System.nanoTime() - start) / 1e9, sync.stdout().strip());
+    assertThat(sync.stdout()).contains("sync: 0 file(s) (0 B)").contains("10000 unchanged");
     Path back = tmp.resolve("many-back");
     Result get = ok(alice, "get", "-r", "/many", back.toString());
     System.out.println("10,000 entries: " + get.stdout().strip());

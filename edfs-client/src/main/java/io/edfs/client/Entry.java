@@ -15,6 +15,8 @@ import java.util.UUID;
  *     pass the entry to {@link Session#write(String, java.io.InputStream, Progress, Entry)} to
  *     write only if nobody else wrote since
  * @param shared whether the node has grants (known only to its owner)
+ * @param meta what the current version's writer recorded about the file (its own modification
+ *     time, its content's hash), when it did; {@code modifiedAt} is when the server took it
  */
 public record Entry(
     UUID id,
@@ -26,7 +28,13 @@ public record Entry(
     long version,
     Optional<UUID> versionId,
     Access access,
-    boolean shared) {
+    boolean shared,
+    Optional<FileMeta> meta) {
+  /** The file's own modification time when its writer recorded it, else when the server took it. */
+  public Instant mtime() {
+    return meta.map(FileMeta::modified).orElse(modifiedAt);
+  }
+
   public boolean isFolder() {
     return kind == NodeKind.D;
   }

@@ -33,11 +33,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -115,7 +120,7 @@ public final class Session implements AutoCloseable {
       return entry(homeInfo = node(data.homeId()), "");
     }
     Node n = resolve(p);
-    return entry(n.info, n.name);
+    return entry(n);
   }
 
   /**
@@ -136,21 +141,23 @@ public final class Session implements AutoCloseable {
     }
     Node dir = resolve(p);
     if (dir.info.kind() == NodeKind.F) {
-      return List.of(entry(dir.info, dir.name));
+      return List.of(entry(dir));
     }
     NodeList children = transport.get("/v1/nodes/" + dir.id() + "/children", NodeList.class);
     List<Entry> out = new ArrayList<>(children.entries().size());
     for (NodeInfo child : children.entries()) {
       // one damaged entry (anyone with WRITE access can plant one) must not hide the others
-      String name;
+      Entry e;
       try {
-        name = decryptName(dir, child, p.toString());
+        String name = decryptName(dir, child, p.toString());
         // the key is bound to the name: a name the server moved here from another node shows
-        dir.secret.unwrapChild(child.wrappedKey(), child.id(), dir.id(), child.encName()).close();
-      } catch (EdfsException | CryptoException e) {
-        name = "<unreadable " + child.id() + ">";
+        try (NodeSecret secret = dir.secret.unwrapChild(child.wrappedKey(), child.id(), dir.id(), child.encName())) {
+          e = entry(child, name, secret);
+        }
+      } catch (EdfsException | CryptoException x) {
+        e = entry(child, "<unreadable " + child.id() + ">");
       }
-      out.add(entry(child, name));
+      out.add(e);
     }
     out.sort(Comparator.comparing(Entry::name));
     return out;
@@ -168,7 +175,7 @@ public final class Session implements AutoCloseable {
     if (v == null) {
       progress.total(0);
       progress.done();
-      return entry(file.info, file.name);
+      return entry(file);
     }
     progress.total(ContentFormat.plaintextSize(v.size(), v.segmentSize()));
     String prefix = "/v1/nodes/" + file.id() + "/versions/" + v.id() + "/blocks/";
@@ -193,7 +200,7 @@ public final class Session implements AutoCloseable {
       throw new EdfsException(Reason.IO, path + ": download failed: " + e.getMessage(), e);
     }
     progress.done();
-    return entry(file.info, file.name);
+    return entry(file);
   }
 
   // ---- changing the tree ----
@@ -252,7 +259,16 @@ public final class Session implements AutoCloseable {
    * since this call looked, never overwriting it silently.
    */
   public Entry write(String path, InputStream content, Progress progress) {
-    return write(path, content, progress, Optional.empty(), false);
+    return write(path, content, progress, Optional.empty(), false, Optional.empty());
+  }
+
+  /**
+   * As {@link #write(String, InputStream, Progress)}, recording with the new version (encrypted)
+   * the file's own modification time {@code modified} and its content's SHA-256, computed on the
+   * way: what a copy of a local file keeps (see {@link Entry#meta()}).
+   */
+  public Entry write(String path, InputStream content, Progress progress, Instant modified) {
+    return write(path, content, progress, Optional.empty(), false, Optional.of(modified));
   }
 
   /**
@@ -261,7 +277,7 @@ public final class Session implements AutoCloseable {
    * version of someone else's file).
    */
   public Entry writeNew(String path, InputStream content, Progress progress) {
-    return write(path, content, progress, Optional.empty(), true);
+    return write(path, content, progress, Optional.empty(), true, Optional.empty());
   }
 
   /**
@@ -270,10 +286,11 @@ public final class Session implements AutoCloseable {
    * Throws {@link VersionConflictException} otherwise.
    */
   public Entry write(String path, InputStream content, Progress progress, Entry seen) {
-    return write(path, content, progress, Optional.of(seen), false);
+    return write(path, content, progress, Optional.of(seen), false, Optional.empty());
   }
 
-  private Entry write(String path, InputStream content, Progress progress, Optional<Entry> seen, boolean createOnly) {
+  private Entry write(
+      String path, InputStream content, Progress progress, Optional<Entry> seen, boolean createOnly, Optional<Instant> modified) {
     RemotePath p = RemotePath.parse(path);
     if (p.isRoot()) {
       throw new EdfsException(Reason.NOT_A_FILE, path + ": is a folder");
@@ -284,14 +301,23 @@ public final class Session implements AutoCloseable {
     if (parent != null) {
       requireFolder(parent, p.parent().toString());
     }
-    return write(parent, p, content, progress, seen, createOnly);
+    return write(parent, p, content, progress, seen, createOnly, modified);
   }
 
   /** Writes the file {@code p} in {@code parent} (null: {@code p} names a node shared with me). */
   private Entry write(
-      Node parent, RemotePath p, InputStream content, Progress progress, Optional<Entry> seen, boolean createOnly) {
+      Node parent,
+      RemotePath p,
+      InputStream source,
+      Progress progress,
+      Optional<Entry> seen,
+      boolean createOnly,
+      Optional<Instant> modified) {
     String path = p.toString();
     boolean sharedNode = parent == null;
+    // the plaintext's hash, for the version's metadata: computed as the content streams through
+    Optional<ContentHash> digest = modified.map(m -> new ContentHash());
+    InputStream content = digest.<InputStream>map(d -> new DigestInputStream(source, d.sha256)).orElse(source);
     byte[] head;
     try {
       head = content.readNBytes(SMALL_FILE_BYTES + 1);
@@ -304,9 +330,10 @@ public final class Session implements AutoCloseable {
       // through to a new version of it
       UUID id = UUID.randomUUID();
       try (NodeSecret secret = NodeSecret.random()) {
-        Node created = create(parent, p.name(), NodeKind.F, Optional.of(sealSmall(secret, id, null, head)), id, secret);
+        CommitRequest commit = withMeta(sealSmall(secret, id, null, head), secret, id, modified, digest);
+        Node created = create(parent, p.name(), NodeKind.F, Optional.of(commit), id, secret);
         smallDone(progress, head);
-        return entry(created.info, p.name());
+        return entry(created);
       } catch (EdfsException e) {
         // the name exists, or the folder is read-only but the file itself may be writable
         if (e.reason() != Reason.NAME_EXISTS && e.reason() != Reason.FORBIDDEN) {
@@ -328,20 +355,21 @@ public final class Session implements AutoCloseable {
         }
         base = seen.get().versionId().orElse(null);
       }
-      CommitRequest commit = encrypt(file.secret, file.id(), base, head, content, progress);
+      CommitRequest commit =
+          withMeta(encrypt(file.secret, file.id(), base, head, content, progress), file.secret, file.id(), modified, digest);
       NodeInfo after = transport.json("POST", "/v1/nodes/" + file.id() + "/versions", commit, NodeInfo.class);
       if (small) {
         smallDone(progress, head);
       }
-      return entry(after, p.name());
+      return entry(after, p.name(), file.secret);
     }
     if (seen.isPresent()) {
       throw new VersionConflictException(path + ": deleted by someone else", Optional.empty());
     }
     UUID id = UUID.randomUUID();
     try (NodeSecret secret = NodeSecret.random()) {
-      CommitRequest commit = encrypt(secret, id, null, head, content, progress);
-      Entry e = entry(create(parent, p.name(), NodeKind.F, Optional.of(commit), id, secret).info, p.name());
+      CommitRequest commit = withMeta(encrypt(secret, id, null, head, content, progress), secret, id, modified, digest);
+      Entry e = entry(create(parent, p.name(), NodeKind.F, Optional.of(commit), id, secret));
       if (small) {
         smallDone(progress, head);
       }
@@ -358,6 +386,43 @@ public final class Session implements AutoCloseable {
     return head.length <= SMALL_FILE_BYTES
         ? sealSmall(secret, fileId, base, head)
         : upload(secret, fileId, base, new SequenceInputStream(new ByteArrayInputStream(head), content), progress);
+  }
+
+  /**
+   * {@code commit} with the version's metadata sealed to its file and version, when a
+   * modification time is to be recorded ({@code digest} has then seen the whole content).
+   */
+  private static CommitRequest withMeta(
+      CommitRequest commit, NodeSecret secret, UUID fileId, Optional<Instant> modified, Optional<ContentHash> digest) {
+    if (modified.isEmpty()) {
+      return commit;
+    }
+    FileMeta meta = new FileMeta(modified.get(), digest.map(ContentHash::hex));
+    byte[] sealed = secret.sealMeta(meta.encode(), fileId, commit.versionId());
+    return new CommitRequest(
+        commit.versionId(), commit.baseVersionId(), commit.size(), commit.segmentSize(), commit.blocks(), commit.inline(), sealed);
+  }
+
+  /** The SHA-256 of a content that streams through it, finished once and then kept. */
+  private static final class ContentHash {
+    final MessageDigest sha256;
+    private String hex;
+
+    ContentHash() {
+      try {
+        sha256 = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 unavailable", e);
+      }
+    }
+
+    /** The hash of everything seen so far; later updates are not expected. */
+    String hex() {
+      if (hex == null) {
+        hex = HexFormat.of().formatHex(sha256.digest());
+      }
+      return hex;
+    }
   }
 
   /** A small file's progress arrives in one piece, once its commit succeeded. */
@@ -538,7 +603,7 @@ public final class Session implements AutoCloseable {
 
     /** Its entry, as resolved. */
     public Entry entry() {
-      return Session.entry(node.info, node.name);
+      return Session.entry(node);
     }
 
     /**
@@ -552,7 +617,7 @@ public final class Session implements AutoCloseable {
         try {
           String name = decryptName(node, info, path());
           NodeSecret secret = node.secret.unwrapChild(info.wrappedKey(), info.id(), node.id(), info.encName());
-          out.add(new Child(Session.entry(info, name), Optional.of(new Node(info, secret, name)), path.child(name)));
+          out.add(new Child(Session.entry(info, name, secret), Optional.of(new Node(info, secret, name)), path.child(name)));
         } catch (EdfsException | CryptoException e) {
           String name = "<unreadable>";
           out.add(new Child(Session.entry(info, name), Optional.empty(), path));
@@ -597,7 +662,9 @@ public final class Session implements AutoCloseable {
         UUID id = UUID.randomUUID();
         byte[] enc = encryptName(node, f.name());
         try (NodeSecret secret = NodeSecret.random()) {
-          CommitRequest version = sealSmall(secret, id, null, f.content());
+          Optional<ContentHash> digest = f.modified().map(m -> new ContentHash());
+          digest.ifPresent(d -> d.sha256.update(f.content()));
+          CommitRequest version = withMeta(sealSmall(secret, id, null, f.content()), secret, id, f.modified(), digest);
           byte[] wrapped = node.secret.wrapChild(secret, id, node.id(), enc);
           creates.add(new CreateNodeRequest(id, node.id(), NodeKind.F, enc, wrapped, version));
         }
@@ -612,7 +679,8 @@ public final class Session implements AutoCloseable {
         if (!info.id().equals(creates.get(i).id())) {
           throw new EdfsException(Reason.TAMPERED, path() + ": the server answered a batch with another node");
         }
-        out.add(Session.entry(info, files.get(i).name()));
+        NewFile f = files.get(i);
+        out.add(Session.entry(info, f.name(), Optional.empty()));
       }
       return out;
     }
@@ -620,12 +688,21 @@ public final class Session implements AutoCloseable {
     /** As {@link Session#write(String, InputStream, Progress)} of the file {@code name} in this folder. */
     public Entry write(String name, InputStream content, Progress progress) {
       requireFolder(node, path());
-      return Session.this.write(node, path.child(name), content, progress, Optional.empty(), false);
+      return Session.this.write(node, path.child(name), content, progress, Optional.empty(), false, Optional.empty());
+    }
+
+    /** As {@link Session#write(String, InputStream, Progress, Instant)} of the file {@code name} in this folder. */
+    public Entry write(String name, InputStream content, Progress progress, Instant modified) {
+      requireFolder(node, path());
+      return Session.this.write(node, path.child(name), content, progress, Optional.empty(), false, Optional.of(modified));
     }
   }
 
-  /** A small file for {@link Folder#createAll}: its name and whole content. */
-  public record NewFile(String name, byte[] content) {}
+  /**
+   * A small file for {@link Folder#createAll}: its name, whole content, and the modification time
+   * to record with it (with its content's hash), if any.
+   */
+  public record NewFile(String name, byte[] content, Optional<Instant> modified) {}
 
   /** An entry of a {@link Folder}, with what reading or entering it needs. */
   public final class Child {
@@ -947,7 +1024,30 @@ public final class Session implements AutoCloseable {
     return new Share(path, g.kind(), g.ownerName(), g.granteeName(), g.mode(), g.createdAt());
   }
 
+  private static Entry entry(Node n) {
+    return entry(n.info, n.name, n.secret);
+  }
+
+  /** The entry of {@code n}, its version's metadata opened with the node's own {@code secret}. */
+  private static Entry entry(NodeInfo n, String name, NodeSecret secret) {
+    VersionInfo v = n.version();
+    Optional<FileMeta> meta = Optional.empty();
+    if (v != null && v.meta() != null) {
+      try {
+        meta = FileMeta.decode(secret.openMeta(v.meta(), n.id(), v.id()));
+      } catch (CryptoException e) {
+        // metadata that fails its check is left out: the server could as well have dropped it,
+        // but it cannot make up a time or hash the writer did not record
+      }
+    }
+    return entry(n, name, meta);
+  }
+
   private static Entry entry(NodeInfo n, String name) {
+    return entry(n, name, Optional.empty());
+  }
+
+  private static Entry entry(NodeInfo n, String name, Optional<FileMeta> meta) {
     VersionInfo v = n.version();
     long size = v == null ? 0 : ContentFormat.plaintextSize(v.size(), v.segmentSize());
     return new Entry(
@@ -960,7 +1060,8 @@ public final class Session implements AutoCloseable {
         v == null ? 0 : v.seq(),
         Optional.ofNullable(v).map(VersionInfo::id),
         n.access(),
-        n.shared());
+        n.shared(),
+        meta);
   }
 
   private static void requireFolder(Node n, String path) {

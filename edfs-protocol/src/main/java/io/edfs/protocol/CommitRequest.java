@@ -13,6 +13,10 @@ import java.util.UUID;
  * @param inline nullable: the bytes of the version's only block, for small files (at most
  *     {@link #MAX_INLINE_BYTES}); the server verifies them against {@code blocks[0]} and stores
  *     them durably before committing, saving the separate block upload
+ * @param meta nullable: the version's metadata (its file's modification time, its content's
+ *     hash), encrypted by the client and bound to the file and version (format v1, "Version
+ *     metadata"); the server keeps it with the version and cannot read it; at most {@link
+ *     #MAX_META_BYTES}
  */
 public record CommitRequest(
     UUID versionId,
@@ -20,13 +24,23 @@ public record CommitRequest(
     long size,
     int segmentSize,
     List<BlockRef> blocks,
-    byte[] inline) {
+    byte[] inline,
+    byte[] meta) {
   /** Largest inline block: small enough that its base64 fits a JSON body comfortably. */
   public static final int MAX_INLINE_BYTES = 512 * 1024;
+
+  /** Largest encrypted metadata of a version. */
+  public static final int MAX_META_BYTES = 256;
+
+  /** A commit without metadata, its content inline ({@code inline} nullable). */
+  public CommitRequest(
+      UUID versionId, UUID baseVersionId, long size, int segmentSize, List<BlockRef> blocks, byte[] inline) {
+    this(versionId, baseVersionId, size, segmentSize, blocks, inline, null);
+  }
 
   /** A commit of blocks already uploaded. */
   public CommitRequest(
       UUID versionId, UUID baseVersionId, long size, int segmentSize, List<BlockRef> blocks) {
-    this(versionId, baseVersionId, size, segmentSize, blocks, null);
+    this(versionId, baseVersionId, size, segmentSize, blocks, null, null);
   }
 }

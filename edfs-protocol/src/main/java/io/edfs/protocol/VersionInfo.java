@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * One committed version of a file. {@code size} is the ciphertext size; the client derives
  * the plaintext size from it and {@code segmentSize}. {@code blocks} may be empty in listings
- * (then fetch the version to get them).
+ * (then fetch the version to get them). {@code meta} is the encrypted metadata the client
+ * committed with the version (nullable: none).
  */
 public record VersionInfo(
     UUID id,
@@ -16,4 +17,5 @@ public record VersionInfo(
     int segmentSize,
     UUID authorId,
     Instant createdAt,
-    List<BlockRef> blocks) {}
+    List<BlockRef> blocks,
+    byte[] meta) {}

@@ -14,6 +14,7 @@ final class Labels {
   static final String NAME = "edfs/v1/name";
   static final String WRAP = "edfs/v1/wrap";
   static final String CONTENT = "edfs/v1/content";
+  static final String META = "edfs/v1/meta";
   static final String HOME = "edfs/v1/home";
   static final String KEY = "edfs/v1/key";
   static final String ACCOUNT = "edfs/v1/account";

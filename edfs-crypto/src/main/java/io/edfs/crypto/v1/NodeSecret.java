@@ -31,6 +31,7 @@ public final class NodeSecret implements AutoCloseable {
   // Derived lazily, under this object's lock: a folder never needs contentKey, a file no nameKey.
   private DeterministicAead nameAead;
   private Aead wrapAead;
+  private Aead metaAead;
   private byte[] contentKey;
   private final Map<Integer, StreamingAead> contentAeads = new HashMap<>();
 
@@ -163,6 +164,21 @@ public final class NodeSecret implements AutoCloseable {
     }
   }
 
+  /**
+   * Encrypts a file version's metadata: AES-256-GCM under this file's metaKey (HKDF info {@code
+   * edfs/v1/meta}), associated data {@code edfs/v1/meta|<fileId>|<versionId>}, so that the server
+   * can neither read it nor move it to another file or version.
+   */
+  public byte[] sealMeta(byte[] plaintext, UUID fileId, UUID versionId) {
+    return Ciphers.encrypt(metaAead(), plaintext, Labels.ad(Labels.META, fileId, versionId));
+  }
+
+  /** Reverses {@link #sealMeta}; {@link TamperedException} on any mismatch. */
+  public byte[] openMeta(byte[] sealed, UUID fileId, UUID versionId) {
+    Objects.requireNonNull(sealed, "sealed");
+    return Ciphers.decrypt(metaAead(), sealed, Labels.ad(Labels.META, fileId, versionId), "metadata of version " + versionId);
+  }
+
   /** Wipes the secret and drops every key derived from it; later use throws. */
   @Override
   public synchronized void close() {
@@ -174,6 +190,7 @@ public final class NodeSecret implements AutoCloseable {
     contentKey = null;
     nameAead = null;
     wrapAead = null;
+    metaAead = null;
     contentAeads.clear();
   }
 
@@ -207,6 +224,16 @@ public final class NodeSecret implements AutoCloseable {
       Arrays.fill(key, (byte) 0);
     }
     return wrapAead;
+  }
+
+  private synchronized Aead metaAead() {
+    checkOpen();
+    if (metaAead == null) {
+      byte[] key = Ciphers.hkdf(secret, Labels.META, Ciphers.KEY_BYTES);
+      metaAead = Ciphers.aesGcm(key);
+      Arrays.fill(key, (byte) 0);
+    }
+    return metaAead;
   }
 
   private synchronized StreamingAead contentAead(int segmentSize) {

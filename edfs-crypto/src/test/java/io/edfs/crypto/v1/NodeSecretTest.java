@@ -569,4 +569,30 @@ class NodeSecretTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("seals a version's metadata to its file and version")
+  void meta() {
+    try (NodeSecret file = NodeSecret.random()) {
+      UUID id = UUID.randomUUID();
+      UUID v1 = UUID.randomUUID();
+      byte[] plain = "modified 2026-01-02".getBytes(StandardCharsets.UTF_8);
+      byte[] sealed = file.sealMeta(plain, id, v1);
+      assertThat(file.openMeta(sealed, id, v1)).isEqualTo(plain);
+      assertThat(sealed).hasSize(plain.length + 28); // nonce + tag
+      // moved to another version or file, or changed, it fails its check
+      assertThatThrownBy(() -> file.openMeta(sealed, id, UUID.randomUUID()))
+          .isInstanceOf(TamperedException.class);
+      assertThatThrownBy(() -> file.openMeta(sealed, UUID.randomUUID(), v1))
+          .isInstanceOf(TamperedException.class);
+      byte[] flipped = sealed.clone();
+      flipped[flipped.length - 1] ^= 1;
+      assertThatThrownBy(() -> file.openMeta(flipped, id, v1))
+          .isInstanceOf(TamperedException.class);
+      try (NodeSecret other = NodeSecret.random()) {
+        assertThatThrownBy(() -> other.openMeta(sealed, id, v1))
+            .isInstanceOf(TamperedException.class);
+      }
+    }
+  }
 }

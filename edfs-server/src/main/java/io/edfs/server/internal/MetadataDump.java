@@ -72,14 +72,21 @@ public final class MetadataDump {
   static final int VERSION = 1;
 
   /** The schema version whose tables and columns {@link #TABLES} lists. */
-  static final String SCHEMA = "3";
+  static final String SCHEMA = "4";
 
   /**
    * Schemas whose dumps load into {@link #SCHEMA}: version 2 only added the {@code cluster} table
-   * and version 3 the {@code requests} table, neither dumped, so version 1 and 2 dumps have
-   * exactly the same tables and columns.
+   * and version 3 the {@code requests} table, neither dumped, so version 1, 2 and 3 dumps have
+   * exactly the same tables and columns; version 4 added {@code versions.meta} (see {@link
+   * #ADDED}).
    */
-  static final Set<String> LOADABLE = Set.of("1", "2", SCHEMA);
+  static final Set<String> LOADABLE = Set.of("1", "2", "3", SCHEMA);
+
+  /**
+   * Columns that dumps of older schemas lack, always last in their table and nullable: such a
+   * dump loads with them NULL.
+   */
+  static final Set<String> ADDED = Set.of("versions.meta");
 
   static final int BATCH_ROWS = 1000;
   // rows a driver fetches per round trip; PostgreSQL and MariaDB stream only when it is set
@@ -199,7 +206,8 @@ public final class MetadataDump {
               bigint("size"),
               integer("segment_size"),
               text("author_id"),
-              bigint("created_at")),
+              bigint("created_at"),
+              bytes("meta")),
           table("blocks", "hash", text("hash"), bigint("length"), bigint("refs"), bigint("created_at")),
           table(
               "version_blocks",
@@ -646,6 +654,7 @@ public final class MetadataDump {
     Map<String, Long> counts = new LinkedHashMap<>();
     int next = 0;
     Table table = null;
+    int width = 0; // how many of the table's columns the dump has
     for (JsonToken token = json.nextToken(); ; token = json.nextToken()) {
       if (token == null) {
         throw truncated(new EOFException("no footer"));
@@ -654,7 +663,7 @@ public final class MetadataDump {
         if (table == null) {
           throw new DumpException(Problem.CORRUPT, "the dump has a row before any table line");
         }
-        sink.row(table, readRow(json, table));
+        sink.row(table, readRow(json, table, width));
         counts.merge(table.name(), 1L, Long::sum);
         continue;
       }
@@ -686,7 +695,14 @@ public final class MetadataDump {
       table = TABLES.get(next++);
       List<String> columns = new ArrayList<>();
       line.path("columns").forEach(c -> columns.add(c.asText()));
-      if (!columns.equals(table.columnNames())) {
+      List<String> expected = table.columnNames();
+      String tableName = table.name();
+      boolean olderSchema =
+          columns.size() < expected.size()
+              && columns.equals(expected.subList(0, columns.size()))
+              && expected.subList(columns.size(), expected.size()).stream()
+                  .allMatch(c -> ADDED.contains(tableName + "." + c));
+      if (!columns.equals(expected) && !olderSchema) {
         throw new DumpException(
             Problem.CORRUPT,
             "the dump's columns of table "
@@ -694,15 +710,16 @@ public final class MetadataDump {
                 + " are "
                 + columns
                 + ", expected "
-                + table.columnNames());
+                + expected);
       }
+      width = columns.size();
       counts.put(name, 0L);
     }
   }
 
-  private static Object[] readRow(JsonParser json, Table t) throws IOException {
+  private static Object[] readRow(JsonParser json, Table t, int width) throws IOException {
     Object[] row = new Object[t.columns().size()];
-    for (int i = 0; i < row.length; i++) {
+    for (int i = 0; i < width; i++) {
       JsonToken token = json.nextToken();
       Column col = t.columns().get(i);
       if (token == JsonToken.VALUE_NULL) {
@@ -719,7 +736,7 @@ public final class MetadataDump {
     if (json.nextToken() != JsonToken.END_ARRAY) {
       throw new DumpException(
           Problem.CORRUPT,
-          "the dump has a row of table " + t.name() + " with more than " + row.length + " values");
+          "the dump has a row of table " + t.name() + " with more than " + width + " values");
     }
     return row;
   }

@@ -66,7 +66,7 @@ final class NodeStore {
       "SELECT "
           + NODE_COLUMNS
           + ", v.seq AS v_seq, v.size AS v_size, v.segment_size AS v_segment_size, v.author_id AS"
-          + " v_author_id, v.created_at AS v_created_at, (SELECT g.mode FROM grants g WHERE"
+          + " v_author_id, v.created_at AS v_created_at, v.meta AS v_meta, (SELECT g.mode FROM grants g WHERE"
           + " g.node_id = n.id AND g.grantee_id = ?) AS own_mode, CASE WHEN EXISTS (SELECT 1 FROM"
           + " grants g2 WHERE g2.node_id = n.id) THEN 1 ELSE 0 END AS has_grants FROM nodes n LEFT"
           + " JOIN versions v ON v.id = n.current_version_id";
@@ -364,7 +364,8 @@ final class NodeStore {
                 rs.getLong("v_size"),
                 rs.getInt("v_segment_size"),
                 uuid(rs, "v_author_id"),
-                rs.getLong("v_created_at"));
+                rs.getLong("v_created_at"),
+                rs.getBytes("v_meta"));
       }
     }
     String own = rs.getString("own_mode");

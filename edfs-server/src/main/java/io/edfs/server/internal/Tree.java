@@ -489,6 +489,9 @@ final class Tree {
       throw badRequest(
           prefix + "size is " + r.size() + " but the blocks add up to " + sum + " bytes");
     }
+    if (r.meta() != null) {
+      Checks.bytes(r.meta(), prefix + "meta", 1, CommitRequest.MAX_META_BYTES);
+    }
   }
 
   /** Commits a version of {@code node} (a file the caller may write) inside the transaction. */
@@ -563,7 +566,8 @@ final class Tree {
             r.size(),
             r.segmentSize(),
             user,
-            now);
+            now,
+            r.meta());
     // refs first: the exclusive row locks before the foreign-key checks' shared ones
     versions.addRefs(c, refChanges, 1);
     versions.insert(c, v, r.blocks());
@@ -742,7 +746,8 @@ final class Tree {
         v.segmentSize(),
         v.authorId(),
         Rows.instant(v.createdAt()),
-        blocks);
+        blocks,
+        v.meta());
   }
 
   private ApiException uniqueOr(SQLException e, String detail) throws SQLException {

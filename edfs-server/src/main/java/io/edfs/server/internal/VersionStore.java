@@ -24,15 +24,15 @@ import java.util.UUID;
 
 /** SQL for {@code versions}, {@code version_blocks} and {@code blocks}. */
 final class VersionStore {
-  /** A version row. */
+  /** A version row; {@code meta} is the client's encrypted metadata (nullable). */
   record VersionRow(
-      UUID id, UUID nodeId, long seq, long size, int segmentSize, UUID authorId, long createdAt) {}
+      UUID id, UUID nodeId, long seq, long size, int segmentSize, UUID authorId, long createdAt, byte[] meta) {}
 
   /** Hashes per {@code IN (...)} query: well under every engine's parameter limit. */
   private static final int IN_CHUNK = 500;
 
   private static final String COLUMNS =
-      "id, node_id, seq, size, segment_size, author_id, created_at";
+      "id, node_id, seq, size, segment_size, author_id, created_at, meta";
 
   private final Dialect dialect;
 
@@ -115,7 +115,7 @@ final class VersionStore {
    */
   void insert(Connection c, VersionRow v, List<BlockRef> blocks) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("INSERT INTO versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        c.prepareStatement("INSERT INTO versions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       setUuid(ps, 1, v.id());
       setUuid(ps, 2, v.nodeId());
       ps.setLong(3, v.seq());
@@ -123,6 +123,7 @@ final class VersionStore {
       ps.setInt(5, v.segmentSize());
       setUuid(ps, 6, v.authorId());
       ps.setLong(7, v.createdAt());
+      ps.setBytes(8, v.meta());
       ps.executeUpdate();
     }
     if (blocks.isEmpty()) {
@@ -440,6 +441,7 @@ final class VersionStore {
         rs.getLong("size"),
         rs.getInt("segment_size"),
         uuid(rs, "author_id"),
-        rs.getLong("created_at"));
+        rs.getLong("created_at"),
+        rs.getBytes("meta"));
   }
 }

@@ -224,6 +224,26 @@ abstract class MetadataStoreContract extends ServiceFixture {
     }
 
     @Test
+    @DisplayName("keeps each version's encrypted metadata as the client sent it, and no more than 256 bytes")
+    void versionMeta() throws Exception {
+      User alice = signup("alice");
+      BlockRef b = block(10);
+      CommitRequest plain = commit(null, b);
+      byte[] meta = new byte[CommitRequest.MAX_META_BYTES];
+      Arrays.fill(meta, (byte) 7);
+      CommitRequest withMeta = new CommitRequest(plain.versionId(), null, plain.size(), plain.segmentSize(), plain.blocks(), null, meta);
+      NodeInfo f = tree.create(alice.id(), new CreateNodeRequest(UUID.randomUUID(), alice.home(), NodeKind.F, name("m"), key(), withMeta)).node();
+      assertThat(f.version().meta()).isEqualTo(meta);
+      assertThat(tree.get(alice.id(), f.id()).version().meta()).isEqualTo(meta);
+      assertThat(tree.children(alice.id(), alice.home()).entries().get(0).version().meta()).isEqualTo(meta);
+      // a later version without metadata has none
+      CommitRequest next = commit(f.version().id(), block(11));
+      assertThat(tree.commit(alice.id(), f.id(), next).version().meta()).isNull();
+      CommitRequest tooBig = new CommitRequest(UUID.randomUUID(), next.versionId(), 12, plain.segmentSize(), List.of(block(12)), null, new byte[CommitRequest.MAX_META_BYTES + 1]);
+      assertFails(ErrorType.BAD_REQUEST, () -> tree.commit(alice.id(), f.id(), tooBig));
+    }
+
+    @Test
     @DisplayName("renames and moves within the owner's tree, never into itself")
     void renameAndMove() throws Exception {
       User alice = signup("alice");

@@ -169,9 +169,18 @@ final class SampleMetadata {
     for (int v = 1; v <= versions; v++) {
       last = UUID.randomUUID();
       long size = random.nextInt(1 << 20);
-      exec(c, "INSERT INTO versions (id, node_id, seq, size, segment_size, author_id, created_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-          last.toString(), file.toString(), (long) v, size, 65536, owner.toString(), now());
+      if (v % 2 == 1) {
+        // every other version carries the client's encrypted metadata, opaque to the server
+        byte[] meta = new byte[58];
+        random.nextBytes(meta);
+        exec(c, "INSERT INTO versions (id, node_id, seq, size, segment_size, author_id, created_at, meta)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            last.toString(), file.toString(), (long) v, size, 65536, owner.toString(), now(), meta);
+      } else {
+        exec(c, "INSERT INTO versions (id, node_id, seq, size, segment_size, author_id, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            last.toString(), file.toString(), (long) v, size, 65536, owner.toString(), now());
+      }
       for (int i = 0; i < 1 + random.nextInt(3); i++) {
         String block = blocks.get(random.nextInt(blocks.size()));
         long length = random.nextInt(1 << 22);

@@ -67,7 +67,7 @@ final class FileCommands {
     @Override
     int run(Cli cli, Session s) throws Exception {
       cli.subject = path;
-      List<Entry> entries = s.list(path);
+      List<Entry> entries = s.list(path, longFormat || json);
       if (json) {
         cli.out.println(Json.mapper().writeValueAsString(entries));
       } else {

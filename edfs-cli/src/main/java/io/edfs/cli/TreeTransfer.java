@@ -58,6 +58,8 @@ final class TreeTransfer implements AutoCloseable {
   private final AtomicInteger folders = new AtomicInteger();
   private final AtomicInteger unchanged = new AtomicInteger();
   private final AtomicInteger deleted = new AtomicInteger();
+  /** Files below a folder that could not be created: its one failure line speaks for them. */
+  private final AtomicInteger notSent = new AtomicInteger();
   /** Sync's options: only print the plan; compare contents by SHA-256 rather than size and time. */
   private boolean dryRun;
   private boolean checksum;
@@ -84,17 +86,24 @@ final class TreeTransfer implements AutoCloseable {
     remoteOf.put(root, CompletableFuture.supplyAsync(() -> session.folder(remote, true), pool));
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (Path dir : dirs) {
-      CompletableFuture<Folder> f =
-          remoteOf.get(dir.getParent()).thenApplyAsync(parent -> parent.mkdir(name(dir)), pool);
+      CompletableFuture<Folder> parentFolder = remoteOf.get(dir.getParent());
+      CompletableFuture<Folder> f = parentFolder.thenApplyAsync(parent -> parent.mkdir(name(dir)), pool);
       remoteOf.put(dir, f);
-      all.add(f.handle((folder, e) -> e == null ? counted(folders) : failed(dir, e, true)));
+      all.add(f.handle((folder, e) -> {
+        if (e == null) {
+          return counted(folders);
+        }
+        return parentFolder.isCompletedExceptionally() ? null : failed(dir, e, true);
+      }));
     }
     for (List<LocalFile> batch : batches(files)) {
       all.add(
           remoteOf.get(batch.get(0).path().getParent())
               .thenAcceptAsync(parent -> putAll(parent, batch), pool)
               .handle((ok, e) -> {
-                if (e != null) {
+                if (e != null && remoteOf.get(batch.get(0).path().getParent()).isCompletedExceptionally()) {
+                  notSent.addAndGet(batch.size()); // its folder's failure is told once
+                } else if (e != null) {
                   batch.forEach(f -> failed(f.path(), e, false));
                 }
                 return null;
@@ -718,6 +727,9 @@ final class TreeTransfer implements AutoCloseable {
     for (String f : failures) {
       cli.err.println("edfs: " + f);
     }
+    if (notSent.get() > 0) {
+      cli.err.println("edfs: " + notSent.get() + " file(s) in the folder(s) above were not sent");
+    }
     if (!cli.quiet) {
       double secs = progress.seconds();
       cli.out.printf(
@@ -732,9 +744,9 @@ final class TreeTransfer implements AutoCloseable {
           FileCommands.human((long) (progress.bytesDone() / Math.max(secs, 1e-3))),
           unchanged.get() > 0 ? ", " + unchanged.get() + " unchanged" : "",
           deleted.get() > 0 ? ", " + deleted.get() + " deleted" : "",
-          failures.size());
+          failures.size() + notSent.get());
     }
-    return failures.isEmpty() ? 0 : 1;
+    return failures.isEmpty() && notSent.get() == 0 ? 0 : 1;
   }
 
   private static String name(Path p) {

@@ -121,6 +121,7 @@ class TreeTransferIT {
     assertThat(get.stdout()).contains("get: 45 file(s)").contains(", 0 failed");
     assertThat(tree(back)).isEqualTo(tree(src));
     assertThat(times(back)).isEqualTo(times(src)); // each file's own time came back
+    assertThat(ok(alice, "ls", "-l", "/Backup/2026").stdout()).contains("2001-02-0"); // ls -l shows it too
 
     // the time and the content's hash travel encrypted with each version
     Path f7 = src.resolve("f7.bin");
@@ -203,6 +204,16 @@ class TreeTransferIT {
     // a single put and get keep the file's time too
     ok(alice, "get", "/plain.txt", tmp.resolve("plain-back.txt").toString());
     assertThat(Files.getLastModifiedTime(tmp.resolve("plain-back.txt")).toInstant()).isEqualTo(Instant.parse("1999-12-31T23:59:59.123Z"));
+    // a target folder that cannot be made is one failure, not one per file below it
+    Path five = Files.createDirectories(tmp.resolve("five"));
+    for (int i = 0; i < 5; i++) {
+      Files.writeString(five.resolve("f" + i), "x");
+    }
+    Result intoFile = alice.run("put", "-r", five.toString(), "/plain.txt");
+    assertThat(intoFile.exitCode()).isEqualTo(1);
+    assertThat(intoFile.stderr().lines().toList()).hasSize(2);
+    assertThat(intoFile.stderr()).contains("/plain.txt").contains("5 file(s) in the folder(s) above were not sent");
+    assertThat(intoFile.stdout()).contains(", 5 failed");
     Result fileForR = alice.run("get", "-r", "/plain.txt", tmp.resolve("pr").toString());
     assertThat(fileForR.exitCode()).isEqualTo(7);
     assertThat(fileForR.stderr()).contains("/plain.txt").contains("not a folder");

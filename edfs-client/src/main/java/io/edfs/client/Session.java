@@ -128,6 +128,14 @@ public final class Session implements AutoCloseable {
    * @alice} lists what alice shared with me.
    */
   public List<Entry> list(String path) {
+    return list(path, true);
+  }
+
+  /**
+   * As {@link #list(String)}; without {@code withMeta} the entries leave out {@link Entry#meta()}
+   * (saving its decryption, for a listing of names).
+   */
+  public List<Entry> list(String path, boolean withMeta) {
     RemotePath p = RemotePath.parse(path);
     if (p.owner().isPresent() && p.isRoot()) {
       List<Entry> out = new ArrayList<>();
@@ -152,7 +160,7 @@ public final class Session implements AutoCloseable {
         String name = decryptName(dir, child, p.toString());
         // the key is bound to the name: a name the server moved here from another node shows
         try (NodeSecret secret = dir.secret.unwrapChild(child.wrappedKey(), child.id(), dir.id(), child.encName())) {
-          e = entry(child, name, secret);
+          e = withMeta ? entry(child, name, secret) : entry(child, name);
         }
       } catch (EdfsException | CryptoException x) {
         e = entry(child, "<unreadable " + child.id() + ">");

@@ -213,7 +213,7 @@ class TreeTransferIT {
     assertThat(intoFile.exitCode()).isEqualTo(1);
     assertThat(intoFile.stderr().lines().toList()).hasSize(2);
     assertThat(intoFile.stderr()).contains("/plain.txt").contains("5 file(s) in the folder(s) above were not sent");
-    assertThat(intoFile.stdout()).contains(", 5 failed");
+    assertThat(intoFile.stdout()).contains(", 6 failed"); // the folder and the 5 files
     Result fileForR = alice.run("get", "-r", "/plain.txt", tmp.resolve("pr").toString());
     assertThat(fileForR.exitCode()).isEqualTo(7);
     assertThat(fileForR.stderr()).contains("/plain.txt").contains("not a folder");

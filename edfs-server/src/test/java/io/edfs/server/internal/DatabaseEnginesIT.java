@@ -153,7 +153,7 @@ class DatabaseEnginesIT {
       }
       assertThatThrownBy(() -> open(t))
           .isInstanceOf(Database.SchemaException.class)
-          .hasMessageContaining("schema version 99, newer than this edfs knows (up to 3)");
+          .hasMessageContaining("schema version 99, newer than this edfs knows (up to 4)");
     }
   }
 

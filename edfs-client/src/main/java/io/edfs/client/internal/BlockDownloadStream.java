@@ -3,6 +3,7 @@ package io.edfs.client.internal;
 import io.edfs.client.EdfsException;
 import io.edfs.crypto.v1.TamperedException;
 import io.edfs.protocol.BlockRef;
+import io.edfs.protocol.CommitRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -69,7 +70,11 @@ public final class BlockDownloadStream extends InputStream {
     int length = (int) ref.length();
     byte[] data = buffer != null && buffer.length >= length ? buffer : new byte[length];
     try {
-      transport.readBlock(blockPath.apply(index), data, length);
+      if (refs.size() == 1 && length <= CommitRequest.MAX_INLINE_BYTES) {
+        transport.readSmallBlock(blockPath.apply(index), data, length);
+      } else {
+        transport.readBlock(blockPath.apply(index), data, length);
+      }
     } catch (BlockConnections.WrongLength e) {
       // the committed block list says otherwise: as much an integrity failure as a bad segment
       var tampered = new TamperedException("block " + index + " has the wrong length (" + e.getMessage() + ")");

@@ -9,7 +9,7 @@
 #   2. download of it                      edfs get /big.bin OUT       rclone copyto crypt:big.bin OUT
 #   3. a tree of small files (4 KiB) up    edfs put -r DIR /small      rclone copy DIR crypt:small --transfers 8
 #   4. listing that folder (hyperfine)     edfs ls /small              rclone lsf crypt:small
-#   5. second sync of the unchanged tree   edfs sync DIR /small        rclone sync DIR crypt:small
+#   5. second sync of the unchanged tree   edfs sync DIR edfs:/small  rclone sync DIR crypt:small
 #   6. short edfs commands (hyperfine)     edfs whoami, edfs --version, edfs stat /big.bin
 # Big transfers, the tree upload and the sync are timed once each with bash's clock; rows 4 and 6
 # are medians of 5 hyperfine runs after 1 warm-up. Prints a header, a Markdown table that can go
@@ -291,8 +291,8 @@ timed rclone-sync-2 rclone sync "$work/small" crypt:small
 r=$elapsed
 if "$edfs" help sync >/dev/null 2>&1; then
   say "second sync of the unchanged tree: edfs..."
-  quiet edfs-sync-1 "$edfs" sync "$work/small" /small
-  timed edfs-sync-2 "$edfs" sync "$work/small" /small
+  quiet edfs-sync-1 "$edfs" sync "$work/small" edfs:/small
+  timed edfs-sync-2 "$edfs" sync "$work/small" edfs:/small
   e=$elapsed
   row "second sync of the unchanged tree (\`edfs sync\` / \`rclone sync\`)" "$(fmt_time "$e")" "$(fmt_time "$r")" "$(ratio "$e" "$r")"
   verdicts+=("$(verdict "second sync of the unchanged tree" "$e" "$r")")

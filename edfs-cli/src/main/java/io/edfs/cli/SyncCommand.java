@@ -3,7 +3,6 @@ package io.edfs.cli;
 import io.edfs.client.EdfsException;
 import io.edfs.client.EdfsException.Reason;
 import io.edfs.client.Session;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,10 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code edfs sync SRC DST}: one-way, from a local folder to a remote one or back. Which side is
- * which: an argument written {@code edfs:PATH} or {@code @owner/...} is remote; otherwise an
- * existing local folder is the local side and the other argument the remote one; when neither
- * exists locally, the first is remote (a download into a new local folder).
+ * {@code edfs sync SRC DST}: one way, from a local folder to a remote one or back. The remote side
+ * is always written {@code edfs:PATH} (or {@code @owner/...}): guessing the direction from which
+ * folders exist locally could turn a restore into an upload, and with {@code --delete} delete
+ * what was to be restored.
  */
 @Command(
     name = "sync",
@@ -22,8 +21,8 @@ import picocli.CommandLine.Parameters;
       "Make DST hold what SRC holds, one way: a local folder to a remote one, or a remote folder to a"
           + " local one. Only files that are missing or differ (size and modification time; content"
           + " with --checksum) are copied; nothing is deleted unless --delete.",
-      "The local side is the argument that names an existing local folder; write a remote path as"
-          + " edfs:/PATH when both exist locally."
+      "Write the remote side as edfs:/PATH (or @owner/NAME/...): edfs sync ~/Documents edfs:/docs"
+          + " uploads, edfs sync edfs:/docs ~/Documents downloads."
     })
 final class SyncCommand extends ClientCommand {
   static final String REMOTE_PREFIX = "edfs:";
@@ -58,24 +57,19 @@ final class SyncCommand extends ClientCommand {
     }
   }
 
-  /** Whether SRC is the local side (an upload), by the rules in the class comment. */
+  /** Whether SRC is the local side (an upload): the remote side is the one marked as remote. */
   static boolean upward(String src, String dst) {
     boolean srcRemote = marked(src);
     boolean dstRemote = marked(dst);
-    if (srcRemote && dstRemote) {
-      throw new EdfsException(Reason.BAD_REQUEST, "both " + src + " and " + dst + " are remote; one side must be a local folder");
-    }
-    if (srcRemote || dstRemote) {
-      return dstRemote;
-    }
-    boolean srcLocal = Files.isDirectory(Path.of(src));
-    boolean dstLocal = Files.isDirectory(Path.of(dst));
-    if (srcLocal && dstLocal) {
+    if (srcRemote == dstRemote) {
       throw new EdfsException(
           Reason.BAD_REQUEST,
-          "both " + src + " and " + dst + " are local folders; write the remote one as " + REMOTE_PREFIX + "PATH");
+          srcRemote
+              ? "both " + src + " and " + dst + " are remote; one side must be a local folder"
+              : "write the remote side as " + REMOTE_PREFIX + "/PATH (or @owner/NAME): edfs sync LOCAL "
+                  + REMOTE_PREFIX + "/PATH uploads, edfs sync " + REMOTE_PREFIX + "/PATH LOCAL downloads");
     }
-    return srcLocal;
+    return dstRemote;
   }
 
   private static boolean marked(String arg) {

@@ -71,8 +71,8 @@ final class TrainCommand implements Callable<Integer> {
       run(alice, url, "put", "-r", tree.getParent().toString(), "/train/tree");
       run(alice, url, "get", "-r", "/train/tree", local.resolve("tree-copy").toString());
       Files.writeString(tree.resolve("f0.txt"), "changed");
-      run(alice, url, "sync", "--delete", tree.getParent().toString(), "/train/tree");
-      run(alice, url, "sync", "/train/tree", local.resolve("tree-copy").toString());
+      run(alice, url, "sync", "--delete", tree.getParent().toString(), "edfs:/train/tree");
+      run(alice, url, "sync", "edfs:/train/tree", local.resolve("tree-copy").toString());
       run(alice, url, "get", "/train/sub/big.bin", local.resolve("big.copy").toString());
       run(alice, url, "get", "/train/small.txt", local.resolve("small.copy").toString());
       run(alice, url, "mv", "/train/small.txt", "/train/renamed.txt");

@@ -77,8 +77,10 @@ final class TreeTransfer implements AutoCloseable {
   // ---- put -r ----
 
   /** Copies what is in the local folder {@code root} into the remote folder {@code remote} (created if missing). */
-  int upload(Path root, String remote) {
-    requireLocalFolder(root);
+  int upload(Path given, String remote) {
+    requireLocalFolder(given);
+    Path root = realPath(given); // a link to a folder stands for the folder
+
     List<Path> dirs = new ArrayList<>();
     List<LocalFile> files = new ArrayList<>();
     scan(root, dirs, files);
@@ -213,8 +215,8 @@ final class TreeTransfer implements AutoCloseable {
             verbose("put " + batch.get(i).path() + " -> " + child(parent, created.get(i).name()));
           }
           return;
-        } catch (EdfsException e) {
-          // each file on its own below
+        } catch (RuntimeException e) {
+          // each file on its own below, with its own outcome
         }
       }
     }
@@ -284,6 +286,10 @@ final class TreeTransfer implements AutoCloseable {
       Path target = localChild(dir, c.entry().name());
       if (c.entry().isFolder()) {
         submit(pending, () -> {
+          if (Files.isSymbolicLink(target)) {
+            failures.add("local " + target + ": a symbolic link; not followed");
+            return;
+          }
           try {
             Files.createDirectories(target);
             counted(folders);
@@ -364,22 +370,25 @@ final class TreeTransfer implements AutoCloseable {
    * up, folders are created, and with {@code delete} what the local side no longer has is deleted
    * remotely. With {@code dryRun} nothing changes; the plan is printed.
    */
-  int syncUp(Path root, String remote, boolean delete, boolean dryRun, boolean checksum) {
+  int syncUp(Path given, String remote, boolean delete, boolean dryRun, boolean checksum) {
     this.dryRun = dryRun;
     this.checksum = checksum;
-    requireLocalFolder(root);
+    requireLocalFolder(given);
+    Path root = realPath(given);
     Optional<Folder> top = dryRun ? existingFolder(remote) : Optional.of(session.folder(remote, true));
     return runAll("sync", pending -> syncUp(root, top, remote, delete, pending));
   }
 
   private void syncUp(Path dir, Optional<Folder> folder, String remotePath, boolean delete, Pending pending) {
     Map<String, Child> remote = new HashMap<>();
+    boolean complete = true; // whether every remote entry could be read: else nothing is deleted here
     if (folder.isPresent()) {
       try {
         for (Child c : folder.get().list()) {
           if (c.readable()) {
             remote.put(c.entry().name(), c);
           } else {
+            complete = false;
             failures.add("remote " + remotePath + ": an entry failed its integrity check (its name or key was tampered with)");
           }
         }
@@ -396,9 +405,10 @@ final class TreeTransfer implements AutoCloseable {
       return;
     }
     List<LocalFile> toPut = new ArrayList<>();
+    List<LocalFile> changed = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Path p : locals) {
-      String name = name(p);
+      String name = nfc(name(p));
       seen.add(name);
       String rpath = child(remotePath, name);
       Child r = remote.get(name);
@@ -441,7 +451,11 @@ final class TreeTransfer implements AutoCloseable {
           }
           progress.addTotal(1, a.size());
           plan("put " + p + " -> " + rpath);
-          toPut.add(f);
+          if (r == null) {
+            toPut.add(f); // new: may share a batch
+          } else {
+            changed.add(f); // a new version of an existing file: one by one
+          }
         } else {
           cli.err.println("edfs: local " + p + ": skipped (" + (a.isSymbolicLink() ? "a symbolic link" : "not a regular file") + ")");
         }
@@ -451,17 +465,20 @@ final class TreeTransfer implements AutoCloseable {
         failed(p, e, false);
       }
     }
-    if (delete) {
+    if (delete && complete) {
       for (Child r : remote.values()) {
         if (!seen.contains(r.entry().name())) {
           remove(r, child(remotePath, r.entry().name()));
         }
       }
     }
-    if (!dryRun && !toPut.isEmpty()) {
+    if (!dryRun && !(toPut.isEmpty() && changed.isEmpty())) {
       Folder parent = folder.orElseThrow();
       for (List<LocalFile> batch : batches(toPut)) {
         submit(pending, () -> putAll(parent, batch));
+      }
+      for (LocalFile f : changed) {
+        submit(pending, () -> putAll(parent, List.of(f)));
       }
     }
   }
@@ -487,8 +504,10 @@ final class TreeTransfer implements AutoCloseable {
     }
     List<Child> children = listed.get();
     Set<String> names = new HashSet<>();
+    boolean complete = true;
     for (Child c : children) {
       if (!c.readable()) {
+        complete = false; // its local namesake must not be deleted as "not on the remote side"
         failures.add("remote " + folder.path() + ": an entry failed its integrity check (its name or key was tampered with)");
         continue;
       }
@@ -548,10 +567,10 @@ final class TreeTransfer implements AutoCloseable {
         failures.add("local " + target + ": " + e.getMessage());
       }
     }
-    if (delete) {
+    if (delete && complete && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       try (var list = Files.list(dir)) {
         for (Path p : list.toList()) {
-          String n = name(p);
+          String n = nfc(name(p));
           if (!names.contains(n) && !n.endsWith(".edfs-part")) {
             removeLocal(p);
           }
@@ -656,6 +675,19 @@ final class TreeTransfer implements AutoCloseable {
     }
   }
 
+  private static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read local " + p, e);
+    }
+  }
+
+  /** File names as edfs keeps them (NFC): a name decomposed on disk is the same name. */
+  private static String nfc(String name) {
+    return java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFC);
+  }
+
   private static void createLocalFolder(Path root) {
     try {
       Files.createDirectories(root);
@@ -687,8 +719,9 @@ final class TreeTransfer implements AutoCloseable {
     pool.execute(() -> {
       try {
         task.run();
-      } catch (RuntimeException e) {
-        failures.add(message(e));
+      } catch (Throwable e) {
+        // recorded, whatever it is: a task that died quietly would leave a subtree out unsaid
+        failures.add(e instanceof Exception x ? message(x) : e.toString());
       } finally {
         pending.done();
       }

@@ -232,7 +232,7 @@ class TreeTransferIT {
     assertThat(ok(alice, "ls", "/many").stdout().lines().count()).isEqualTo(10_000);
     // a second sync of the unchanged tree sends nothing
     long start = System.nanoTime();
-    Result sync = ok(alice, "sync", src.toString(), "/many");
+    Result sync = ok(alice, "sync", src.toString(), "edfs:/many");
     System.out.printf("10,000 entries: second sync in %.2f s: %s%n", (System.nanoTime() - start) / 1e9, sync.stdout().strip());
     assertThat(sync.stdout()).contains("sync: 0 file(s) (0 B)").contains("10000 unchanged");
     Path back = tmp.resolve("many-back");

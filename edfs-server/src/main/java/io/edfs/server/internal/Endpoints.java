@@ -131,6 +131,11 @@ final class Endpoints {
             ex -> {
               CreateBatchRequest request = ex.json(CreateBatchRequest.class, CreateBatchRequest.MAX_BODY_BYTES);
               List<CreateNodeRequest> nodes = Checks.required(request.nodes(), "nodes");
+              // the cheap checks before any block is stored; node i's key is the request's plus #i
+              tree.checkBatch(nodes);
+              if (ex.requestKey().filter(k -> k.length() > 60).isPresent()) {
+                throw ApiException.badRequest("a batch's idempotency key has at most 60 characters");
+              }
               if (!tree.applied(ex.user(), ex.requestKey().map(k -> k + "#0"))) {
                 storeInline(ex, tree, blocks, nodes);
               }

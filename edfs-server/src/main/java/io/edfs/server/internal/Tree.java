@@ -168,17 +168,7 @@ final class Tree {
    * again answers each node as it is now.
    */
   List<NodeInfo> createAll(UUID user, List<CreateNodeRequest> rs, Optional<String> key) {
-    if (rs.isEmpty() || rs.size() > CreateBatchRequest.MAX_NODES) {
-      throw badRequest("a batch creates 1 to " + CreateBatchRequest.MAX_NODES + " nodes, not " + rs.size());
-    }
-    UUID parentId = Checks.required(rs.get(0).parentId(), "nodes[0].parentId");
-    for (CreateNodeRequest r : rs) {
-      validate(r);
-      if (!parentId.equals(r.parentId())) {
-        // one folder, one tree lock: nodes in several trees would take their locks out of order
-        throw badRequest("every node of a batch goes into the same folder");
-      }
-    }
+    checkBatch(rs);
     return db.write(
         c -> {
           List<NodeInfo> out = new ArrayList<>(rs.size());
@@ -188,6 +178,24 @@ final class Tree {
           }
           return out;
         });
+  }
+
+  /** A batch's checks that need no database: its size, each node's fields, one folder for all. */
+  void checkBatch(List<CreateNodeRequest> rs) {
+    if (rs.isEmpty() || rs.size() > CreateBatchRequest.MAX_NODES) {
+      throw badRequest("a batch creates 1 to " + CreateBatchRequest.MAX_NODES + " nodes, not " + rs.size());
+    }
+    if (rs.stream().anyMatch(r -> r == null)) {
+      throw badRequest("a batch's nodes must not be null");
+    }
+    UUID parentId = Checks.required(rs.get(0).parentId(), "nodes[0].parentId");
+    for (CreateNodeRequest r : rs) {
+      validate(r);
+      if (!parentId.equals(r.parentId())) {
+        // one folder, one tree lock: nodes in several trees would take their locks out of order
+        throw badRequest("every node of a batch goes into the same folder");
+      }
+    }
   }
 
   private void validate(CreateNodeRequest r) {

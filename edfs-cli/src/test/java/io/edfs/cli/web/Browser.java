@@ -180,9 +180,19 @@ final class Browser implements AutoCloseable {
     gone(test(test));
   }
 
-  /** Clicks once the element is displayed and enabled. */
+  /**
+   * Clicks once the element is displayed and enabled. Found and clicked in one step of the wait:
+   * a list that re-renders between the two (the element goes stale, unclicked) is looked up again.
+   */
   void click(By by) {
-    await(ExpectedConditions.elementToBeClickable(by)).click();
+    await(d -> {
+      WebElement el = ExpectedConditions.elementToBeClickable(by).apply(d);
+      if (el == null) {
+        return null;
+      }
+      el.click();
+      return Boolean.TRUE;
+    });
   }
 
   void click(String test) {
